@@ -43,7 +43,7 @@ Statement::Statement(sqlite3* db, std::string_view sql, bool persistent) : db_(d
 Statement::~Statement() = default;
 
 bool Statement::readonly() const {
-  ensureUsable();
+  if (!stmt_) throwClosed();
   return sqlite3_stmt_readonly(stmt_.get()) != 0;
 }
 

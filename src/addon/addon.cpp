@@ -1,0 +1,47 @@
+// Module entry: registers the classes and an environment cleanup hook that closes what the app left open.
+#include "addon/addon.h"
+
+#include <algorithm>
+
+#include "addon/database_wrap.h"
+#include "addon/iterator_wrap.h"
+#include "addon/statement_wrap.h"
+
+namespace offline_sync::addon {
+
+void OpenStores::add(const std::shared_ptr<store::Store>& store) {
+  std::erase_if(stores_, [](const std::weak_ptr<store::Store>& weak) { return weak.expired(); });
+  stores_.push_back(store);
+}
+
+void OpenStores::closeAll() noexcept {
+  for (auto& weak : stores_) {
+    if (auto store = weak.lock()) store->close();
+  }
+  stores_.clear();
+}
+
+OfflineSyncAddon::OfflineSyncAddon(Napi::Env env, Napi::Object exports) {
+  statementClass = Napi::Persistent(StatementWrap::define(env));
+  iteratorClass = Napi::Persistent(IteratorWrap::define(env));
+  DefineAddon(exports, {
+                           InstanceValue("Database", DatabaseWrap::define(env), napi_enumerable),
+                           InstanceValue("Statement", statementClass.Value(), napi_enumerable),
+                           InstanceValue("StatementIterator", iteratorClass.Value(), napi_enumerable),
+                           InstanceMethod<&OfflineSyncAddon::setErrorClass>("setErrorClass", napi_enumerable),
+                       });
+  // A worker's exit or a renderer's reload: close the connections (rolling back what is open) before the
+  // environment's objects are finalized in no particular order.
+  env.AddCleanupHook([stores = openStores_] { stores->closeAll(); });
+}
+
+Napi::Value OfflineSyncAddon::setErrorClass(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "setErrorClass expects a class");
+  errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+}  // namespace offline_sync::addon
+
+using offline_sync::addon::OfflineSyncAddon;
+NODE_API_ADDON(OfflineSyncAddon)

@@ -1,0 +1,40 @@
+// Per-environment state of the addon (one per Node main thread, worker or Electron renderer): no globals.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/store/store.h"
+
+namespace offline_sync::addon {
+
+// The stores opened in one environment, so its teardown can close those the app left open.
+class OpenStores {
+ public:
+  void add(const std::shared_ptr<store::Store>& store);
+  void closeAll() noexcept;
+
+ private:
+  std::vector<std::weak_ptr<store::Store>> stores_;
+};
+
+class OfflineSyncAddon : public Napi::Addon<OfflineSyncAddon> {
+ public:
+  OfflineSyncAddon(Napi::Env env, Napi::Object exports);
+
+  static OfflineSyncAddon& of(Napi::Env env) { return *env.GetInstanceData<OfflineSyncAddon>(); }
+
+  Napi::FunctionReference errorClass;
+  Napi::FunctionReference statementClass;
+  Napi::FunctionReference iteratorClass;
+  const std::shared_ptr<OpenStores>& openStores() const noexcept { return openStores_; }
+
+ private:
+  Napi::Value setErrorClass(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<OpenStores> openStores_ = std::make_shared<OpenStores>();
+};
+
+}  // namespace offline_sync::addon

@@ -1,0 +1,38 @@
+// Argument checks shared by the wrapped classes.
+#include "addon/arguments.h"
+
+#include "core/error.h"
+
+namespace offline_sync::addon {
+
+std::string requireString(const Napi::Value& value, const char* what) {
+  if (!value.IsString()) throwInvalidArgument(std::string(what) + " must be a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+Napi::Function requireFunction(const Napi::Value& value, const char* what) {
+  if (!value.IsFunction()) throwInvalidArgument(std::string(what) + " must be a function");
+  return value.As<Napi::Function>();
+}
+
+std::optional<std::string> optionalString(const Napi::Object& options, const char* key) {
+  const Napi::Value value = options.Get(key);
+  if (value.IsUndefined()) return std::nullopt;
+  return requireString(value, (std::string("options.") + key).c_str());
+}
+
+std::optional<double> optionalNumber(const Napi::Object& options, const char* key) {
+  const Napi::Value value = options.Get(key);
+  if (value.IsUndefined()) return std::nullopt;
+  if (!value.IsNumber()) throwInvalidArgument(std::string("options.") + key + " must be a number");
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+std::optional<bool> optionalBoolean(const Napi::Object& options, const char* key) {
+  const Napi::Value value = options.Get(key);
+  if (value.IsUndefined()) return std::nullopt;
+  if (!value.IsBoolean()) throwInvalidArgument(std::string("options.") + key + " must be a boolean");
+  return value.As<Napi::Boolean>().Value();
+}
+
+}  // namespace offline_sync::addon

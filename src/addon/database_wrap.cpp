@@ -1,0 +1,176 @@
+// Database methods; each checks its arguments, runs in the core, and turns failures into coded JS errors.
+#include "addon/database_wrap.h"
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "addon/addon.h"
+#include "addon/arguments.h"
+#include "addon/errors.h"
+#include "addon/execute.h"
+#include "addon/statement_wrap.h"
+
+namespace offline_sync::addon {
+namespace {
+
+store::Synchronous parseSynchronous(const std::string& mode) {
+  if (mode == "off") return store::Synchronous::off;
+  if (mode == "normal") return store::Synchronous::normal;
+  if (mode == "full") return store::Synchronous::full;
+  if (mode == "extra") return store::Synchronous::extra;
+  throwInvalidArgument("options.synchronous must be 'off', 'normal', 'full' or 'extra'");
+}
+
+store::StoreOptions parseOptions(const Napi::Value& value) {
+  store::StoreOptions options;
+  if (value.IsUndefined() || value.IsNull()) return options;
+  if (!value.IsObject() || value.IsArray()) throwInvalidArgument("options must be an object");
+  const auto object = value.As<Napi::Object>();
+  options.deviceId = optionalString(object, "deviceId");
+  if (auto timeout = optionalNumber(object, "timeout")) {
+    if (!(*timeout >= 0 && *timeout <= std::numeric_limits<int>::max())) {
+      throwInvalidArgument("options.timeout must be a number of milliseconds from 0 to 2^31-1");
+    }
+    options.open.busyTimeoutMs = static_cast<int>(*timeout);
+  }
+  if (auto mustExist = optionalBoolean(object, "fileMustExist")) options.open.fileMustExist = *mustExist;
+  if (auto synchronous = optionalString(object, "synchronous")) options.open.synchronous = parseSynchronous(*synchronous);
+  return options;
+}
+
+}  // namespace
+
+Napi::Function DatabaseWrap::define(Napi::Env env) {
+  return DefineClass(env, "Database",
+                     {
+                         InstanceMethod<&DatabaseWrap::run>("run"),
+                         InstanceMethod<&DatabaseWrap::get>("get"),
+                         InstanceMethod<&DatabaseWrap::all>("all"),
+                         InstanceMethod<&DatabaseWrap::exec>("exec"),
+                         InstanceMethod<&DatabaseWrap::prepare>("prepare"),
+                         InstanceMethod<&DatabaseWrap::transaction>("transaction"),
+                         InstanceMethod<&DatabaseWrap::migrate>("migrate"),
+                         InstanceMethod<&DatabaseWrap::close>("close"),
+                         InstanceAccessor<&DatabaseWrap::deviceId>("deviceId"),
+                         InstanceAccessor<&DatabaseWrap::name>("name"),
+                         InstanceAccessor<&DatabaseWrap::open>("open"),
+                         InstanceAccessor<&DatabaseWrap::inTransaction>("inTransaction"),
+                     });
+}
+
+DatabaseWrap::DatabaseWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DatabaseWrap>(info) {
+  guard(info.Env(), [&] {
+    const std::string path = requireString(info[0], "The database path");
+    store_ = std::make_shared<store::Store>(path, parseOptions(info[1]));
+    OfflineSyncAddon::of(info.Env()).openStores()->add(store_);
+  });
+}
+
+store::Store& DatabaseWrap::live() {
+  if (!store_ || !store_->isOpen()) {
+    throw Error(ErrorCategory::state, codes::closed, "The database connection is closed");
+  }
+  return *store_;
+}
+
+std::shared_ptr<store::Statement> DatabaseWrap::cachedStatement(const Napi::Value& sql) {
+  if (!sql.IsString()) throwInvalidArgument("sql must be a string");
+  std::size_t length = 0;
+  napi_get_value_string_utf8(sql.Env(), sql, nullptr, 0, &length);
+  sqlScratch_.resize(length + 1);
+  napi_get_value_string_utf8(sql.Env(), sql, sqlScratch_.data(), sqlScratch_.size(), &length);
+  return live().connection().cached(std::string_view(sqlScratch_.data(), length));
+}
+
+Napi::Value DatabaseWrap::run(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    auto statement = cachedStatement(info[0]);
+    return runStatement(info.Env(), live().connection(), *statement, info[1], scratch_);
+  });
+}
+
+Napi::Value DatabaseWrap::get(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&] { return getRow(info.Env(), *cachedStatement(info[0]), info[1], scratch_); });
+}
+
+Napi::Value DatabaseWrap::all(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    return allRows(info.Env(), *cachedStatement(info[0]), info[1], scratch_);
+  });
+}
+
+Napi::Value DatabaseWrap::exec(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    const std::string sql = requireString(info[0], "sql");
+    live().connection().exec(sql);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value DatabaseWrap::prepare(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    const std::string sql = requireString(info[0], "sql");
+    return StatementWrap::create(info.Env(), store_, live().connection().prepare(sql));
+  });
+}
+
+Napi::Value DatabaseWrap::transaction(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    const Napi::Function body = requireFunction(info[0], "transaction(fn): fn");
+    store::Connection& connection = live().connection();
+    connection.begin();
+    Napi::Value result;
+    try {
+      result = body.Call(info.This(), {});
+      if (result.IsPromise()) {
+        throwInvalidArgument("The transaction function returned a promise: a transaction must finish synchronously");
+      }
+      connection.commit();
+    } catch (...) {
+      connection.rollback();
+      throw;
+    }
+    return result;
+  });
+}
+
+Napi::Value DatabaseWrap::migrate(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    if (!info[0].IsArray()) throwInvalidArgument("migrate(steps): steps must be an array of SQL strings");
+    const auto array = info[0].As<Napi::Array>();
+    std::vector<std::string> steps;
+    steps.reserve(array.Length());
+    for (std::uint32_t i = 0; i < array.Length(); ++i) {
+      steps.push_back(requireString(array.Get(i), ("migrate(steps): steps[" + std::to_string(i) + "]").c_str()));
+    }
+    const store::MigrationResult result = live().migrate(steps);
+    Napi::Object out = Napi::Object::New(info.Env());
+    out.Set("applied", Napi::Number::New(info.Env(), static_cast<double>(result.applied)));
+    out.Set("version", Napi::Number::New(info.Env(), static_cast<double>(result.version)));
+    return out;
+  });
+}
+
+Napi::Value DatabaseWrap::close(const Napi::CallbackInfo& info) {
+  if (store_) store_->close();
+  return info.Env().Undefined();
+}
+
+Napi::Value DatabaseWrap::deviceId(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value { return Napi::String::New(info.Env(), store_->deviceId()); });
+}
+
+Napi::Value DatabaseWrap::name(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), store_->connection().path());
+}
+
+Napi::Value DatabaseWrap::open(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), store_ && store_->isOpen());
+}
+
+Napi::Value DatabaseWrap::inTransaction(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), store_ && store_->isOpen() && store_->connection().inTransaction());
+}
+
+}  // namespace offline_sync::addon

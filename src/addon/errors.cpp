@@ -1,0 +1,20 @@
+// Builds coded JS errors through the error class lib/ registered at load.
+#include "addon/errors.h"
+
+#include "addon/addon.h"
+
+namespace offline_sync::addon {
+
+Napi::Error makeError(Napi::Env env, std::string_view code, const std::string& message) {
+  const auto& errorClass = OfflineSyncAddon::of(env).errorClass;
+  const auto codeValue = Napi::String::New(env, code.data(), code.size());
+  if (!errorClass.IsEmpty()) {
+    Napi::Object error = errorClass.New({Napi::String::New(env, message), codeValue});
+    return Napi::Error(env, error);
+  }
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", codeValue);
+  return error;
+}
+
+}  // namespace offline_sync::addon

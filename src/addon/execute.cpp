@@ -1,0 +1,46 @@
+// Binds, steps and reads a statement, always leaving it reset for its next use.
+#include "addon/execute.h"
+
+#include <sqlite3.h>
+
+#include "addon/values.h"
+
+namespace offline_sync::addon {
+
+Napi::Object runStatement(Napi::Env env, store::Connection& connection, store::Statement& statement,
+                          Napi::Value params, std::string& scratch) {
+  statement.ensureUsable();
+  bindParameters(env, statement, params, scratch);
+  store::ResetOnExit reset(statement);
+  // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE, so a DDL or SELECT would report a stale
+  // count: only trust it when this execution changed something.
+  const std::int64_t totalBefore = sqlite3_total_changes64(connection.handle());
+  while (statement.step()) {
+  }
+  const bool changed = sqlite3_total_changes64(connection.handle()) != totalBefore;
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("changes", integerToJs(env, changed ? connection.changes() : 0));
+  result.Set("lastInsertRowid", integerToJs(env, connection.lastInsertRowid()));
+  return result;
+}
+
+Napi::Value getRow(Napi::Env env, store::Statement& statement, Napi::Value params, std::string& scratch) {
+  statement.ensureUsable();
+  bindParameters(env, statement, params, scratch);
+  store::ResetOnExit reset(statement);
+  if (!statement.step()) return env.Undefined();
+  return readRow(env, statement, columnKeys(env, statement));
+}
+
+Napi::Array allRows(Napi::Env env, store::Statement& statement, Napi::Value params, std::string& scratch) {
+  statement.ensureUsable();
+  bindParameters(env, statement, params, scratch);
+  store::ResetOnExit reset(statement);
+  const std::vector<napi_value> keys = columnKeys(env, statement);
+  Napi::Array rows = Napi::Array::New(env);
+  std::uint32_t count = 0;
+  while (statement.step()) rows.Set(count++, readRow(env, statement, keys));
+  return rows;
+}
+
+}  // namespace offline_sync::addon
