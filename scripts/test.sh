@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm test`: builds what changed, then runs the C++ tests (GoogleTest through CTest) and the JS tests (node:test).
+# With CI=true or OFFLINE_SYNC_SANITIZE=1 the C++ tests also run once built with AddressSanitizer and UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+cpp_tests() {  # $1: build folder, then extra CMake arguments
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir"
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
+}
+
+cpp_tests build-cpp -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "${CI:-}" = true ] || [ -n "${OFFLINE_SYNC_SANITIZE:-}" ]; then
+  cpp_tests build-asan -DCMAKE_BUILD_TYPE=Debug -DOFFLINE_SYNC_SANITIZE=address,undefined
+fi
+
+node --test test/js/
