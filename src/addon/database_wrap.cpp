@@ -51,6 +51,8 @@ Napi::Function DatabaseWrap::define(Napi::Env env) {
                          InstanceMethod<&DatabaseWrap::prepare>("prepare"),
                          InstanceMethod<&DatabaseWrap::transaction>("transaction"),
                          InstanceMethod<&DatabaseWrap::migrate>("migrate"),
+                         InstanceMethod<&DatabaseWrap::track>("track"),
+                         InstanceMethod<&DatabaseWrap::pendingChanges>("pendingChanges"),
                          InstanceMethod<&DatabaseWrap::close>("close"),
                          InstanceAccessor<&DatabaseWrap::deviceId>("deviceId"),
                          InstanceAccessor<&DatabaseWrap::name>("name"),
@@ -149,6 +151,39 @@ Napi::Value DatabaseWrap::migrate(const Napi::CallbackInfo& info) {
     out.Set("applied", Napi::Number::New(info.Env(), static_cast<double>(result.applied)));
     out.Set("version", Napi::Number::New(info.Env(), static_cast<double>(result.version)));
     return out;
+  });
+}
+
+Napi::Value DatabaseWrap::track(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    const std::string table = requireString(info[0], "track(table): table");
+    ConflictPolicy policy = ConflictPolicy::merge;
+    if (!info[1].IsUndefined() && !info[1].IsNull()) {
+      if (!info[1].IsObject() || info[1].IsArray()) throwInvalidArgument("track(table, options): options must be an object");
+      if (auto name = optionalString(info[1].As<Napi::Object>(), "conflict")) {
+        const auto parsed = parseConflictPolicy(*name);
+        if (!parsed) {
+          throwInvalidArgument("track(table, options): conflict must be 'merge', 'server-wins', 'client-wins' or "
+                               "'manual', not '" + *name + "'");
+        }
+        policy = *parsed;
+      }
+    }
+    const store::TrackedTable tracked = live().track(table, policy);
+    const Napi::Env env = info.Env();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("table", tracked.name);
+    out.Set("conflict", std::string(conflictPolicyName(tracked.policy)));
+    Napi::Array columns = Napi::Array::New(env, tracked.columns.size());
+    for (std::size_t i = 0; i < tracked.columns.size(); ++i) columns.Set(static_cast<std::uint32_t>(i), tracked.columns[i].name);
+    out.Set("columns", columns);
+    return out;
+  });
+}
+
+Napi::Value DatabaseWrap::pendingChanges(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(live().pendingChanges()));
   });
 }
 

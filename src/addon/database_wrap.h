@@ -24,6 +24,8 @@ class DatabaseWrap : public Napi::ObjectWrap<DatabaseWrap> {
   Napi::Value prepare(const Napi::CallbackInfo& info);
   Napi::Value transaction(const Napi::CallbackInfo& info);
   Napi::Value migrate(const Napi::CallbackInfo& info);
+  Napi::Value track(const Napi::CallbackInfo& info);
+  Napi::Value pendingChanges(const Napi::CallbackInfo& info);
   Napi::Value close(const Napi::CallbackInfo& info);
   Napi::Value deviceId(const Napi::CallbackInfo& info);
   Napi::Value name(const Napi::CallbackInfo& info);

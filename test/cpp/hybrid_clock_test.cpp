@@ -56,9 +56,9 @@ TEST(HybridClockTest, RestartFromPersistedStampStaysMonotonic) {
     HybridClock clock(wall.fn());
     for (int i = 0; i < 10; ++i) persisted = clock.now();
   }
-  wall.millis -= 60'000;  // the machine restarts with its clock a minute behind
-  HybridClock restarted(wall.fn());
-  restarted.observe(persisted);
+  wall.millis -= 3'600'000;  // the machine restarts with its clock an hour behind
+  HybridClock restarted(wall.fn(), 1'000);
+  restarted.restore(persisted);  // unlike a peer's stamp, never clamped
   EXPECT_GT(restarted.now(), persisted);
 }
 

@@ -28,15 +28,19 @@ HlcStamp HybridClock::now() {
   return next;
 }
 
-bool HybridClock::observe(HlcStamp stamp) {
-  const HlcStamp limit = wallStamp(wall_() + maxAheadMs_);
-  const bool accepted = stamp <= limit;
-  const HlcStamp target = std::min(stamp, limit);
+void HybridClock::advanceTo(HlcStamp target) {
   HlcStamp previous = last_.load(std::memory_order_acquire);
   while (previous < target &&
          !last_.compare_exchange_weak(previous, target, std::memory_order_acq_rel, std::memory_order_acquire)) {
   }
-  return accepted;
 }
+
+bool HybridClock::observe(HlcStamp stamp) {
+  const HlcStamp limit = wallStamp(wall_() + maxAheadMs_);
+  advanceTo(std::min(stamp, limit));
+  return stamp <= limit;
+}
+
+void HybridClock::restore(HlcStamp stamp) { advanceTo(stamp); }
 
 }  // namespace offline_sync

@@ -27,15 +27,20 @@ class HybridClock {
 
   // A stamp greater than every stamp this clock issued or observed. Thread-safe.
   HlcStamp now();
-  // Takes in a stamp seen from elsewhere (a peer's change, or a persisted value at start). Thread-safe.
-  // Returns false when the stamp was too far ahead of the wall clock and was clamped.
+  // Takes in a stamp from a peer. Thread-safe. Returns false when the stamp was too far ahead of the wall clock and
+  // the clock advanced only to the limit.
   bool observe(HlcStamp stamp);
+  // Takes in this clock's own persisted high-water mark at start: never clamped, so the clock stays monotonic even
+  // when the wall clock is now far behind it.
+  void restore(HlcStamp stamp);
   // The greatest stamp issued or observed so far: what to persist.
   HlcStamp last() const noexcept { return last_.load(std::memory_order_acquire); }
 
   static std::int64_t systemMillis();
 
  private:
+  void advanceTo(HlcStamp target);
+
   WallClock wall_;
   std::int64_t maxAheadMs_;
   std::atomic<HlcStamp> last_{0};

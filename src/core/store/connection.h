@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -74,5 +75,24 @@ class Connection {
   // One entry per open level: whether that level is a savepoint (true) or the outer BEGIN (false).
   std::vector<bool> savepointDepth_;
 };
+
+// Runs body between begin() and commit(), rolling back if it throws; returns what body returns.
+template <typename Body>
+auto withTransaction(Connection& connection, Body&& body) -> decltype(body()) {
+  connection.begin();
+  try {
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      connection.commit();
+    } else {
+      auto result = body();
+      connection.commit();
+      return result;
+    }
+  } catch (...) {
+    connection.rollback();
+    throw;
+  }
+}
 
 }  // namespace offline_sync::store

@@ -13,6 +13,12 @@ inline constexpr std::string_view kMetadataTable = "_sync_meta";
 
 namespace meta_keys {
 inline constexpr std::string_view deviceId = "device_id";
+inline constexpr std::string_view storeFormat = "store_format";      // layout version of the _sync_ tables
+inline constexpr std::string_view hlc = "hlc";                        // the clock's high-water mark
+inline constexpr std::string_view nextChangeSeq = "next_change_seq";  // the next change id; never reused
+inline constexpr std::string_view pullCursor = "pull_cursor";         // the server sequence pulled up to
+inline constexpr std::string_view lastSyncAt = "last_sync_at";        // ms since epoch of the last full sync
+inline constexpr std::string_view protocolVersion = "protocol_version";
 }  // namespace meta_keys
 
 void createMetadataTable(Connection& connection);

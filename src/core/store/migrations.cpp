@@ -40,25 +40,19 @@ MigrationResult migrate(Connection& connection, std::span<const std::string> ste
   std::size_t version = appliedVersion(connection);
   checkNotNewer(version, steps.size());
   for (std::size_t index = version; index < steps.size(); ++index) {
-    connection.begin();
-    try {
+    withTransaction(connection, [&] {
       // Another process may have migrated since we looked; the write lock we now hold makes this read final.
       version = appliedVersion(connection);
       checkNotNewer(version, steps.size());
-      if (version <= index) {
-        try {
-          connection.exec(steps[index]);
-        } catch (const Error& e) {
-          throw Error(e.category(), e.code(), "Migration " + std::to_string(index) + " failed: " + e.what());
-        }
-        recordStep(connection, index + 1);
-        ++result.applied;
+      if (version > index) return;
+      try {
+        connection.exec(steps[index]);
+      } catch (const Error& e) {
+        throw Error(e.category(), e.code(), "Migration " + std::to_string(index) + " failed: " + e.what());
       }
-      connection.commit();
-    } catch (...) {
-      connection.rollback();
-      throw;
-    }
+      recordStep(connection, index + 1);
+      ++result.applied;
+    });
   }
   result.version = appliedVersion(connection);
   return result;

@@ -1,13 +1,46 @@
-// Opens the store and settles its device id in one transaction, so concurrent first opens agree on one id.
+// Opens the store: capture functions first, then in one transaction the product tables, the device id (so concurrent
+// first opens agree on one) and the clock's restart point.
 #include "core/store/store.h"
 
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/store/capture_functions.h"
 #include "core/store/metadata.h"
+#include "core/store/outbox.h"
+#include "core/store/sync_schema.h"
+#include "core/store/tracking.h"
 #include "core/util/uuid.h"
 
 namespace offline_sync::store {
+namespace {
+
+constexpr std::string_view kStoreFormat = "1";  // the layout of the _sync_ tables
+
+std::string settleDeviceId(Connection& connection, const std::optional<std::string>& given) {
+  if (auto stored = readMetadata(connection, meta_keys::deviceId)) {
+    if (given && *given != *stored) {
+      throw Error(ErrorCategory::state, codes::deviceIdMismatch,
+                  "This database belongs to device '" + *stored + "', not '" + *given + "'");
+    }
+    return *stored;
+  }
+  const std::string id = given.value_or(randomUuid());
+  writeMetadata(connection, meta_keys::deviceId, id);
+  return id;
+}
+
+// The greatest stamp this file has seen: the persisted high-water mark, or a pending change's stamp.
+HlcStamp persistedClock(Connection& connection) {
+  HlcStamp stamp = 0;
+  if (auto stored = readMetadata(connection, meta_keys::hlc)) stamp = std::stoull(*stored);
+  auto statement = connection.cached("SELECT coalesce(max(hlc), 0) FROM _sync_outbox");
+  ResetOnExit reset(*statement);
+  statement->step();
+  return std::max(stamp, static_cast<HlcStamp>(statement->columnInt64(0)));
+}
+
+}  // namespace
 
 bool isValidDeviceId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -17,28 +50,44 @@ bool isValidDeviceId(std::string_view id) {
   });
 }
 
-Store::Store(const std::string& path, const StoreOptions& options) : connection_(path, options.open) {
+Store::Store(const std::string& path, const StoreOptions& options)
+    : clock_(std::make_shared<HybridClock>(options.wallClock)),
+      openOptions_(options.open),
+      connection_(path, options.open) {
   if (options.deviceId && !isValidDeviceId(*options.deviceId)) {
     throwInvalidArgument("deviceId must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'");
   }
+  registerCaptureFunctions(connection_, clock_, Capture::on);
   createMetadataTable(connection_);
-  connection_.begin();
-  try {
-    if (auto stored = readMetadata(connection_, meta_keys::deviceId)) {
-      if (options.deviceId && *options.deviceId != *stored) {
-        throw Error(ErrorCategory::state, codes::deviceIdMismatch,
-                    "This database belongs to device '" + *stored + "', not '" + *options.deviceId + "'");
-      }
-      deviceId_ = std::move(*stored);
-    } else {
-      deviceId_ = options.deviceId.value_or(randomUuid());
-      writeMetadata(connection_, meta_keys::deviceId, deviceId_);
+  withTransaction(connection_, [&] {
+    createSyncSchema(connection_);
+    if (!readMetadata(connection_, meta_keys::storeFormat)) {
+      writeMetadata(connection_, meta_keys::storeFormat, kStoreFormat);
     }
-    connection_.commit();
-  } catch (...) {
-    connection_.rollback();
-    throw;
+    deviceId_ = settleDeviceId(connection_, options.deviceId);
+    clock_->restore(persistedClock(connection_));
+  });
+}
+
+MigrationResult Store::migrate(std::span<const std::string> steps) {
+  const MigrationResult result = store::migrate(connection_, steps);
+  if (result.applied > 0) refreshTracking(connection_);
+  return result;
+}
+
+TrackedTable Store::track(std::string_view table, ConflictPolicy policy) {
+  return store::track(connection_, table, policy);
+}
+
+std::int64_t Store::pendingChanges() { return countUnacknowledged(connection_); }
+
+std::unique_ptr<Connection> Store::openSyncConnection() const {
+  if (connection_.path() == ":memory:" || connection_.path().empty()) {
+    throwInvalidArgument("Sync needs a database file: an in-memory database cannot be shared with the sync engine");
   }
+  auto connection = std::make_unique<Connection>(connection_.path(), openOptions_);
+  registerCaptureFunctions(*connection, clock_, Capture::off);
+  return connection;
 }
 
 }  // namespace offline_sync::store

@@ -1,0 +1,56 @@
+// The sync engine's side of the outbox: take a batch to send, then acknowledge, put back or quarantine each change.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock/hybrid_clock.h"
+#include "core/store/change.h"
+#include "core/store/connection.h"
+
+namespace offline_sync::store {
+
+struct OutboxCounts {
+  std::int64_t pending = 0;      // captured, not sent yet
+  std::int64_t inFlight = 0;     // sent, outcome not known yet
+  std::int64_t quarantined = 0;  // refused by the server for good; kept with the reason
+  std::int64_t unacknowledged() const { return pending + inFlight; }
+};
+
+struct Acknowledgement {
+  std::int64_t changeSeq = 0;
+  std::int64_t version = 0;  // the server's sequence number for the change: the row's new version
+};
+
+class Outbox {
+ public:
+  // On the engine's connection (capture off). The clock is persisted with each acknowledgement.
+  Outbox(Connection& connection, HybridClock& clock) : connection_(connection), clock_(clock) {}
+
+  // Up to `limit` changes, oldest first: those already in flight again (unchanged, same ids), then pending ones,
+  // which are marked in flight with a new change id and their current values. One transaction.
+  std::vector<OutboxChange> takeBatch(std::size_t limit);
+  // The server applied these: their entries go, the rows' versions are recorded.
+  void acknowledge(std::span<const Acknowledgement> acknowledgements);
+  // The server did not apply this change (and will not, under this id): it is pending again, folded into a newer
+  // pending change of the same row if there is one.
+  void putBack(std::int64_t changeSeq, std::string_view reason);
+  // The server refuses this change for good: it stays, out of the queue, with the reason.
+  void quarantine(std::int64_t changeSeq, std::string_view reason);
+  OutboxCounts counts();
+
+ private:
+  void takePending(std::size_t limit, std::vector<OutboxChange>& batch);
+
+  Connection& connection_;
+  HybridClock& clock_;
+};
+
+// Unacknowledged changes (pending and in flight), on any connection: db.pendingChanges().
+std::int64_t countUnacknowledged(Connection& connection);
+
+}  // namespace offline_sync::store
