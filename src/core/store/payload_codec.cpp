@@ -1,4 +1,4 @@
-// Layout: per column, a varint name length, the name, a type byte, then 8 little-endian bytes (integer, real) or a
+// Layout: a varint column count, then per column a varint name length, the name, a type byte, then 8 little-endian bytes (integer, real) or a
 // varint length and the bytes (text, blob). Decoding checks every length against what is left.
 #include "core/store/payload_codec.h"
 
@@ -74,6 +74,7 @@ std::string asString(std::span<const std::byte> bytes) {
 
 Blob encodePayload(const std::vector<ColumnValue>& columns) {
   Blob out;
+  putVarint(out, columns.size());
   for (const auto& column : columns) {
     putVarint(out, column.name.size());
     putBytes(out, column.name.data(), column.name.size());
@@ -102,7 +103,12 @@ Blob encodePayload(const std::vector<ColumnValue>& columns) {
 std::vector<ColumnValue> decodePayload(std::span<const std::byte> bytes) {
   Reader reader(bytes);
   std::vector<ColumnValue> columns;
-  while (!reader.done()) {
+  if (bytes.empty()) return columns;
+  const std::uint64_t count = reader.varint();
+  // Every column takes at least two bytes, so a count beyond that is corrupt, not a reason to allocate.
+  if (count > bytes.size() / 2) corrupt();
+  columns.reserve(static_cast<std::size_t>(count));
+  for (std::uint64_t i = 0; i < count; ++i) {
     ColumnValue column;
     column.name = asString(reader.take(reader.varint()));
     switch (static_cast<Tag>(reader.byte())) {
@@ -119,6 +125,7 @@ std::vector<ColumnValue> decodePayload(std::span<const std::byte> bytes) {
     }
     columns.push_back(std::move(column));
   }
+  if (!reader.done()) corrupt();
   return columns;
 }
 
