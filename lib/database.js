@@ -1,10 +1,9 @@
 'use strict';
 // openDatabase() and the JS-side shape of Database and Statement. The work happens in C++; this file checks
-// options, fills defaults and adds what JS does better (iterator protocol).
+// arguments, fills defaults, spreads array parameters into arguments (reading them through Node-API element by
+// element costs more than the insert itself) and adds the iterator protocol.
 const { Database, Statement, StatementIterator } = require('./binding');
 const { OfflineSyncError } = require('./errors');
-
-const OPEN_OPTIONS = new Set(['deviceId', 'timeout', 'fileMustExist', 'synchronous']);
 
 function invalid(message) {
   return new OfflineSyncError(message, 'ERR_INVALID_ARG');
@@ -20,13 +19,38 @@ function openDatabase(file, options = {}) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalid('openDatabase(file, options): options must be an object');
   }
-  for (const key of Object.keys(options)) {
-    if (!OPEN_OPTIONS.has(key)) {
-      throw invalid(`openDatabase: unknown option '${key}' (known: ${[...OPEN_OPTIONS].join(', ')})`);
-    }
-  }
   return new Database(file, options);
 }
+
+// The native methods take `true, ...values` for positional parameters and `false, params` otherwise.
+const database = Database.prototype;
+const nativeDb = { run: database.run, get: database.get, all: database.all };
+database.run = function run(sql, params) {
+  return Array.isArray(params) ? nativeDb.run.call(this, sql, true, ...params) : nativeDb.run.call(this, sql, false, params);
+};
+database.get = function get(sql, params) {
+  return Array.isArray(params) ? nativeDb.get.call(this, sql, true, ...params) : nativeDb.get.call(this, sql, false, params);
+};
+database.all = function all(sql, params) {
+  return Array.isArray(params) ? nativeDb.all.call(this, sql, true, ...params) : nativeDb.all.call(this, sql, false, params);
+};
+
+const statement = Statement.prototype;
+const nativeStmt = { run: statement.run, get: statement.get, all: statement.all, iterate: statement.iterate };
+statement.run = function run(params) {
+  return Array.isArray(params) ? nativeStmt.run.call(this, true, ...params) : nativeStmt.run.call(this, false, params);
+};
+statement.get = function get(params) {
+  return Array.isArray(params) ? nativeStmt.get.call(this, true, ...params) : nativeStmt.get.call(this, false, params);
+};
+statement.all = function all(params) {
+  return Array.isArray(params) ? nativeStmt.all.call(this, true, ...params) : nativeStmt.all.call(this, false, params);
+};
+statement.iterate = function iterate(params) {
+  return Array.isArray(params)
+    ? nativeStmt.iterate.call(this, true, ...params)
+    : nativeStmt.iterate.call(this, false, params);
+};
 
 // for (const row of stmt.iterate()) works, and `break` releases the statement through return().
 StatementIterator.prototype[Symbol.iterator] = function iterator() {

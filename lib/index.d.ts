@@ -2,7 +2,8 @@
 
 /** Every failure is an OfflineSyncError with a string code: SQLite's own name (SQLITE_BUSY,
  * SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CANTOPEN, ...) or the package's (ERR_INVALID_ARG, ERR_CLOSED,
- * ERR_STATEMENT_BUSY, ERR_TRANSACTION_STATE, ERR_SCHEMA_TOO_NEW, ERR_DEVICE_ID_MISMATCH, ERR_NOT_BUILT). */
+ * ERR_STATEMENT_BUSY, ERR_TRANSACTION_STATE, ERR_SCHEMA_TOO_NEW, ERR_DEVICE_ID_MISMATCH, ERR_NOT_TRACKABLE,
+ * ERR_NOT_BUILT). */
 export class OfflineSyncError extends Error {
   constructor(message: string, code: string);
   readonly code: string;
@@ -27,6 +28,22 @@ export interface MigrationResult {
   applied: number;
   /** Steps applied to the file in all. */
   version: number;
+}
+
+/** How a tracked table settles a column changed on two devices. */
+export type ConflictPolicy = 'merge' | 'server-wins' | 'client-wins' | 'manual';
+
+export interface TrackOptions {
+  /** Default 'merge': column-level merge, then last-writer-wins per column by hybrid logical clock. */
+  conflict?: ConflictPolicy;
+}
+
+export interface TrackedTable {
+  /** The table's name as declared. */
+  table: string;
+  conflict: ConflictPolicy;
+  /** The captured columns (every column but id, generated ones excepted). */
+  columns: string[];
 }
 
 export interface OpenOptions {
@@ -77,6 +94,12 @@ export class Database {
   /** BEGIN IMMEDIATE ... COMMIT around fn (a savepoint when nested); ROLLBACK and rethrow if fn throws.
    * fn must be synchronous. */
   transaction<T>(fn: () => T): T;
+  /** Starts change capture for a table with a single-column primary key `id` of type TEXT (otherwise
+   * ERR_NOT_TRACKABLE, with the reason). Idempotent; call it again after ALTER TABLE ADD COLUMN. Rows already in the
+   * table when it is first tracked are queued as inserts. */
+  track(table: string, options?: TrackOptions): TrackedTable;
+  /** Local changes not yet acknowledged by the server. */
+  pendingChanges(): number;
   /** Closes the connection (idempotent); later calls throw ERR_CLOSED. */
   close(): void;
 }

@@ -35,4 +35,18 @@ std::optional<bool> optionalBoolean(const Napi::Object& options, const char* key
   return value.As<Napi::Boolean>().Value();
 }
 
+void rejectUnknownOptions(const Napi::Object& options, std::initializer_list<std::string_view> known,
+                          const char* call) {
+  const Napi::Array names = options.GetPropertyNames();
+  for (std::uint32_t i = 0; i < names.Length(); ++i) {
+    const std::string name = names.Get(i).ToString().Utf8Value();
+    bool found = false;
+    for (const auto candidate : known) found = found || candidate == name;
+    if (found) continue;
+    std::string list;
+    for (const auto candidate : known) list += (list.empty() ? "" : ", ") + std::string(candidate);
+    throwInvalidArgument(std::string(call) + ": unknown option '" + name + "' (known: " + list + ")");
+  }
+}
+
 }  // namespace offline_sync::addon

@@ -9,6 +9,7 @@
 #include "addon/arguments.h"
 #include "addon/errors.h"
 #include "addon/execute.h"
+#include "addon/values.h"
 #include "addon/statement_wrap.h"
 
 namespace offline_sync::addon {
@@ -27,6 +28,7 @@ store::StoreOptions parseOptions(const Napi::Value& value) {
   if (value.IsUndefined() || value.IsNull()) return options;
   if (!value.IsObject() || value.IsArray()) throwInvalidArgument("options must be an object");
   const auto object = value.As<Napi::Object>();
+  rejectUnknownOptions(object, {"deviceId", "timeout", "fileMustExist", "synchronous"}, "openDatabase");
   options.deviceId = optionalString(object, "deviceId");
   if (auto timeout = optionalNumber(object, "timeout")) {
     if (!(*timeout >= 0 && *timeout <= std::numeric_limits<int>::max())) {
@@ -44,9 +46,9 @@ store::StoreOptions parseOptions(const Napi::Value& value) {
 Napi::Function DatabaseWrap::define(Napi::Env env) {
   return DefineClass(env, "Database",
                      {
-                         InstanceMethod<&DatabaseWrap::run>("run"),
-                         InstanceMethod<&DatabaseWrap::get>("get"),
-                         InstanceMethod<&DatabaseWrap::all>("all"),
+                         InstanceMethod<&DatabaseWrap::run>("run", kShapedByLib),
+                         InstanceMethod<&DatabaseWrap::get>("get", kShapedByLib),
+                         InstanceMethod<&DatabaseWrap::all>("all", kShapedByLib),
                          InstanceMethod<&DatabaseWrap::exec>("exec"),
                          InstanceMethod<&DatabaseWrap::prepare>("prepare"),
                          InstanceMethod<&DatabaseWrap::transaction>("transaction"),
@@ -88,17 +90,17 @@ std::shared_ptr<store::Statement> DatabaseWrap::cachedStatement(const Napi::Valu
 Napi::Value DatabaseWrap::run(const Napi::CallbackInfo& info) {
   return guard(info.Env(), [&]() -> Napi::Value {
     auto statement = cachedStatement(info[0]);
-    return runStatement(info.Env(), live().connection(), *statement, info[1], scratch_);
+    return runStatement(info, 1, live().connection(), *statement);
   });
 }
 
 Napi::Value DatabaseWrap::get(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&] { return getRow(info.Env(), *cachedStatement(info[0]), info[1], scratch_); });
+  return guard(info.Env(), [&] { return getRow(info, 1, *cachedStatement(info[0])); });
 }
 
 Napi::Value DatabaseWrap::all(const Napi::CallbackInfo& info) {
   return guard(info.Env(), [&]() -> Napi::Value {
-    return allRows(info.Env(), *cachedStatement(info[0]), info[1], scratch_);
+    return allRows(info, 1, *cachedStatement(info[0]));
   });
 }
 
@@ -127,6 +129,10 @@ Napi::Value DatabaseWrap::transaction(const Napi::CallbackInfo& info) {
       result = body.Call(info.This(), {});
       if (result.IsPromise()) {
         throwInvalidArgument("The transaction function returned a promise: a transaction must finish synchronously");
+      }
+      // A worker terminated inside fn may have skipped part of it without an exception: never commit that.
+      if (environmentStopping(info.Env())) {
+        throw Error(ErrorCategory::state, codes::closed, "The environment is shutting down: the transaction rolls back");
       }
       connection.commit();
     } catch (...) {
@@ -159,7 +165,10 @@ Napi::Value DatabaseWrap::track(const Napi::CallbackInfo& info) {
     const std::string table = requireString(info[0], "track(table): table");
     ConflictPolicy policy = ConflictPolicy::merge;
     if (!info[1].IsUndefined() && !info[1].IsNull()) {
-      if (!info[1].IsObject() || info[1].IsArray()) throwInvalidArgument("track(table, options): options must be an object");
+      if (!info[1].IsObject() || info[1].IsArray()) {
+        throwInvalidArgument("track(table, options): options must be an object");
+      }
+      rejectUnknownOptions(info[1].As<Napi::Object>(), {"conflict"}, "track");
       if (auto name = optionalString(info[1].As<Napi::Object>(), "conflict")) {
         const auto parsed = parseConflictPolicy(*name);
         if (!parsed) {

@@ -39,8 +39,7 @@ class DatabaseWrap : public Napi::ObjectWrap<DatabaseWrap> {
 
   // Shared with this database's statements: the connection lives until the last of them is collected.
   std::shared_ptr<store::Store> store_;
-  std::string sqlScratch_;  // reused UTF-8 buffers: SQL text for the cache lookup, string parameters
-  std::string scratch_;
+  std::string sqlScratch_;  // reused UTF-8 buffer for the SQL text of a cache lookup
 };
 
 }  // namespace offline_sync::addon

@@ -17,4 +17,10 @@ Napi::Error makeError(Napi::Env env, std::string_view code, const std::string& m
   return error;
 }
 
+bool environmentStopping(Napi::Env env) {
+  napi_value probe = nullptr;
+  if (napi_create_object(env, &probe) != napi_ok) return true;
+  return napi_set_named_property(env, probe, "probe", probe) != napi_ok;
+}
+
 }  // namespace offline_sync::addon

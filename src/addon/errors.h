@@ -14,6 +14,11 @@ namespace offline_sync::addon {
 // An instance of lib/errors.js's OfflineSyncError (a plain Error before lib/ registered it) with `code` set.
 Napi::Error makeError(Napi::Env env, std::string_view code, const std::string& message);
 
+// True once the environment is being torn down (worker.terminate(), a renderer unloading): Node-API calls then fail
+// without a JS exception, so JS that seemed to return normally may have been cut short. (With
+// NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, errors that cannot be thrown then are dropped rather than aborting.)
+bool environmentStopping(Napi::Env env);
+
 // Runs body; core, SQLite and standard exceptions leave as coded JS errors, JS exceptions pass through.
 template <typename Body>
 auto guard(Napi::Env env, Body&& body) -> decltype(body()) {

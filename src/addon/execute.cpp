@@ -7,10 +7,11 @@
 
 namespace offline_sync::addon {
 
-Napi::Object runStatement(Napi::Env env, store::Connection& connection, store::Statement& statement,
-                          Napi::Value params, std::string& scratch) {
+Napi::Object runStatement(const Napi::CallbackInfo& info, std::size_t first, store::Connection& connection,
+                          store::Statement& statement) {
+  const Napi::Env env = info.Env();
   statement.ensureUsable();
-  bindParameters(env, statement, params, scratch);
+  bindArguments(info, first, statement);
   store::ResetOnExit reset(statement);
   // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE, so a DDL or SELECT would report a stale
   // count: only trust it when this execution changed something.
@@ -24,22 +25,24 @@ Napi::Object runStatement(Napi::Env env, store::Connection& connection, store::S
   return result;
 }
 
-Napi::Value getRow(Napi::Env env, store::Statement& statement, Napi::Value params, std::string& scratch) {
+Napi::Value getRow(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement) {
+  const Napi::Env env = info.Env();
   statement.ensureUsable();
-  bindParameters(env, statement, params, scratch);
+  bindArguments(info, first, statement);
   store::ResetOnExit reset(statement);
   if (!statement.step()) return env.Undefined();
-  return readRow(env, statement, columnKeys(env, statement));
+  return RowReader(env, statement).read(statement);
 }
 
-Napi::Array allRows(Napi::Env env, store::Statement& statement, Napi::Value params, std::string& scratch) {
+Napi::Array allRows(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement) {
+  const Napi::Env env = info.Env();
   statement.ensureUsable();
-  bindParameters(env, statement, params, scratch);
+  bindArguments(info, first, statement);
   store::ResetOnExit reset(statement);
-  const std::vector<napi_value> keys = columnKeys(env, statement);
+  RowReader reader(env, statement);
   Napi::Array rows = Napi::Array::New(env);
   std::uint32_t count = 0;
-  while (statement.step()) rows.Set(count++, readRow(env, statement, keys));
+  while (statement.step()) rows.Set(count++, reader.read(statement));
   return rows;
 }
 

@@ -3,19 +3,19 @@
 
 #include <napi.h>
 
-#include <string>
 
 #include "core/store/connection.h"
 #include "core/store/statement.h"
 
 namespace offline_sync::addon {
 
-// Executes to completion: { changes, lastInsertRowid }.
-Napi::Object runStatement(Napi::Env env, store::Connection& connection, store::Statement& statement,
-                          Napi::Value params, std::string& scratch);
-// The first row, or undefined.
-Napi::Value getRow(Napi::Env env, store::Statement& statement, Napi::Value params, std::string& scratch);
-// Every row, as an array of objects.
-Napi::Array allRows(Napi::Env env, store::Statement& statement, Napi::Value params, std::string& scratch);
+// Each binds the call's parameters from argument `first` on (see bindArguments), then:
+// executes to completion, returning { changes, lastInsertRowid };
+Napi::Object runStatement(const Napi::CallbackInfo& info, std::size_t first, store::Connection& connection,
+                          store::Statement& statement);
+// returns the first row, or undefined;
+Napi::Value getRow(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement);
+// returns every row, as an array of objects.
+Napi::Array allRows(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement);
 
 }  // namespace offline_sync::addon

@@ -30,11 +30,11 @@ Napi::Function IteratorWrap::define(Napi::Env env) {
                      });
 }
 
-Napi::Object IteratorWrap::create(Napi::Env env, std::shared_ptr<store::Store> store,
-                                  std::shared_ptr<store::Statement> statement, Napi::Value params,
-                                  std::string& scratch) {
+Napi::Object IteratorWrap::create(const Napi::CallbackInfo& info, std::size_t first,
+                                  std::shared_ptr<store::Store> store, std::shared_ptr<store::Statement> statement) {
+  const Napi::Env env = info.Env();
   statement->ensureUsable();
-  bindParameters(env, *statement, params, scratch);
+  bindArguments(info, first, *statement);
   Parts parts{std::move(store), statement};
   Napi::Object iterator;
   try {
@@ -72,7 +72,7 @@ Napi::Value IteratorWrap::next(const Napi::CallbackInfo& info) {
         release();
         return iteratorResult(env, env.Undefined(), true);
       }
-      return iteratorResult(env, readRow(env, *statement_, columnKeys(env, *statement_)), false);
+      return iteratorResult(env, RowReader(env, *statement_).read(*statement_), false);
     } catch (...) {
       release();
       throw;

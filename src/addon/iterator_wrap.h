@@ -15,8 +15,8 @@ class IteratorWrap : public Napi::ObjectWrap<IteratorWrap> {
  public:
   static Napi::Function define(Napi::Env env);
   // Binds params and marks the statement busy; the iterator releases it when exhausted, returned or collected.
-  static Napi::Object create(Napi::Env env, std::shared_ptr<store::Store> store,
-                             std::shared_ptr<store::Statement> statement, Napi::Value params, std::string& scratch);
+  static Napi::Object create(const Napi::CallbackInfo& info, std::size_t first, std::shared_ptr<store::Store> store,
+                             std::shared_ptr<store::Statement> statement);
 
   explicit IteratorWrap(const Napi::CallbackInfo& info);
   ~IteratorWrap() override;

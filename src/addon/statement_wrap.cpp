@@ -4,6 +4,7 @@
 #include "addon/addon.h"
 #include "addon/errors.h"
 #include "addon/execute.h"
+#include "addon/values.h"
 #include "addon/iterator_wrap.h"
 
 namespace offline_sync::addon {
@@ -19,10 +20,10 @@ struct Parts {
 Napi::Function StatementWrap::define(Napi::Env env) {
   return DefineClass(env, "Statement",
                      {
-                         InstanceMethod<&StatementWrap::run>("run"),
-                         InstanceMethod<&StatementWrap::get>("get"),
-                         InstanceMethod<&StatementWrap::all>("all"),
-                         InstanceMethod<&StatementWrap::iterate>("iterate"),
+                         InstanceMethod<&StatementWrap::run>("run", kShapedByLib),
+                         InstanceMethod<&StatementWrap::get>("get", kShapedByLib),
+                         InstanceMethod<&StatementWrap::all>("all", kShapedByLib),
+                         InstanceMethod<&StatementWrap::iterate>("iterate", kShapedByLib),
                          InstanceAccessor<&StatementWrap::source>("source"),
                          InstanceAccessor<&StatementWrap::reader>("reader"),
                          InstanceAccessor<&StatementWrap::readonly>("readonly"),
@@ -47,21 +48,21 @@ StatementWrap::StatementWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
 
 Napi::Value StatementWrap::run(const Napi::CallbackInfo& info) {
   return guard(info.Env(), [&]() -> Napi::Value {
-    return runStatement(info.Env(), store_->connection(), *statement_, info[0], scratch_);
+    return runStatement(info, 0, store_->connection(), *statement_);
   });
 }
 
 Napi::Value StatementWrap::get(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&] { return getRow(info.Env(), *statement_, info[0], scratch_); });
+  return guard(info.Env(), [&] { return getRow(info, 0, *statement_); });
 }
 
 Napi::Value StatementWrap::all(const Napi::CallbackInfo& info) {
-  return guard(info.Env(), [&]() -> Napi::Value { return allRows(info.Env(), *statement_, info[0], scratch_); });
+  return guard(info.Env(), [&]() -> Napi::Value { return allRows(info, 0, *statement_); });
 }
 
 Napi::Value StatementWrap::iterate(const Napi::CallbackInfo& info) {
   return guard(info.Env(), [&]() -> Napi::Value {
-    return IteratorWrap::create(info.Env(), store_, statement_, info[0], scratch_);
+    return IteratorWrap::create(info, 0, store_, statement_);
   });
 }
 

@@ -31,7 +31,6 @@ class StatementWrap : public Napi::ObjectWrap<StatementWrap> {
 
   std::shared_ptr<store::Store> store_;  // keeps the connection alive as long as the statement
   std::shared_ptr<store::Statement> statement_;
-  std::string scratch_;
 };
 
 }  // namespace offline_sync::addon

@@ -46,18 +46,21 @@ std::vector<Napi::Value> collect(const store::Statement& statement, const Napi::
   }
   const auto object = params.As<Napi::Object>();
   for (int i = 1; i <= count; ++i) {
+    // The previous Has/Get may have run a getter that closed the database and finalized the statement.
+    if (statement.finalized()) throw Error(ErrorCategory::state, codes::closed, "The database connection is closed");
     const char* name = statement.parameterName(i);
     if (name == nullptr || name[0] == '?') {
       throwInvalidArgument("Parameter " + std::to_string(i) + " is positional: pass an array");
     }
-    const char* key = name + 1;
-    if (!object.Has(key)) throwInvalidArgument(std::string("Missing named parameter ") + name);
+    const std::string parameter(name);  // a copy: the statement's own string dies with it
+    const std::string key = parameter.substr(1);
+    if (!object.Has(key)) throwInvalidArgument("Missing named parameter " + parameter);
     values.push_back(object.Get(key));
   }
   return values;
 }
 
-void bindOne(Napi::Env env, store::Statement& statement, int index, const Napi::Value& value, std::string& scratch) {
+void bindOne(Napi::Env env, store::Statement& statement, int index, const Napi::Value& value) {
   switch (value.Type()) {
     case napi_null:
       statement.bindNull(index);
@@ -80,11 +83,11 @@ void bindOne(Napi::Env env, store::Statement& statement, int index, const Napi::
       return;
     }
     case napi_string: {
+      // Written straight into the statement's text buffer and bound from there: no copy by SQLite.
       std::size_t length = 0;
       napi_get_value_string_utf8(env, value, nullptr, 0, &length);
-      scratch.resize(length + 1);
-      napi_get_value_string_utf8(env, value, scratch.data(), scratch.size(), &length);
-      statement.bindText(index, std::string_view(scratch.data(), length));
+      char* target = statement.stageText(index, length);
+      napi_get_value_string_utf8(env, value, target, length + 1, &length);
       return;
     }
     case napi_boolean:
@@ -107,11 +110,30 @@ void bindOne(Napi::Env env, store::Statement& statement, int index, const Napi::
 
 }  // namespace
 
-void bindParameters(Napi::Env env, store::Statement& statement, Napi::Value params, std::string& scratch) {
+void bindParameters(Napi::Env env, store::Statement& statement, Napi::Value params) {
   const std::vector<Napi::Value> values = collect(statement, params);
   // Phase two: a getter may have closed the database or started an iterator on this statement.
   statement.ensureUsable();
-  for (std::size_t i = 0; i < values.size(); ++i) bindOne(env, statement, static_cast<int>(i + 1), values[i], scratch);
+  statement.discardStagedText();
+  for (std::size_t i = 0; i < values.size(); ++i) bindOne(env, statement, static_cast<int>(i + 1), values[i]);
+  statement.bindStagedText();
+}
+
+void bindArguments(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement) {
+  const Napi::Value mode = info[first];
+  if (!mode.IsBoolean()) return bindParameters(info.Env(), statement, mode);
+  if (!mode.As<Napi::Boolean>().Value()) return bindParameters(info.Env(), statement, info[first + 1]);
+  const std::size_t given = info.Length() > first ? info.Length() - first - 1 : 0;
+  const int count = statement.parameterCount();
+  if (given != static_cast<std::size_t>(count)) {
+    throwInvalidArgument("This statement has " + std::to_string(count) + " parameter(s) but " + std::to_string(given) +
+                         " were given");
+  }
+  // The values are already arguments: reading them runs no JS, so the statement is checked once, up front.
+  statement.ensureUsable();
+  statement.discardStagedText();
+  for (int i = 0; i < count; ++i) bindOne(info.Env(), statement, i + 1, info[first + 1 + static_cast<std::size_t>(i)]);
+  statement.bindStagedText();
 }
 
 Napi::Value integerToJs(Napi::Env env, std::int64_t value) {
@@ -119,42 +141,46 @@ Napi::Value integerToJs(Napi::Env env, std::int64_t value) {
   return Napi::BigInt::New(env, value);
 }
 
-std::vector<napi_value> columnKeys(Napi::Env env, const store::Statement& statement) {
+RowReader::RowReader(Napi::Env env, const store::Statement& statement) : env_(env) {
   const int count = statement.columnCount();
-  std::vector<napi_value> keys(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) keys[static_cast<std::size_t>(i)] = Napi::String::New(env, statement.columnName(i));
-  return keys;
+  columns_.resize(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    columns_[static_cast<std::size_t>(i)] = napi_property_descriptor{
+        nullptr, Napi::String::New(env, statement.columnName(i)), nullptr, nullptr, nullptr, nullptr,
+        napi_default_jsproperty, nullptr};
+  }
 }
 
-Napi::Object readRow(Napi::Env env, const store::Statement& statement, const std::vector<napi_value>& keys) {
-  Napi::Object row = Napi::Object::New(env);
-  for (std::size_t i = 0; i < keys.size(); ++i) {
+Napi::Object RowReader::read(const store::Statement& statement) {
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
     const int column = static_cast<int>(i);
     napi_value value = nullptr;
     switch (statement.columnType(column)) {
       case store::ColumnType::integer:
-        value = integerToJs(env, statement.columnInt64(column));
+        value = integerToJs(env_, statement.columnInt64(column));
         break;
       case store::ColumnType::real:
-        value = Napi::Number::New(env, statement.columnDouble(column));
+        value = Napi::Number::New(env_, statement.columnDouble(column));
         break;
       case store::ColumnType::text: {
         const std::string_view text = statement.columnText(column);
-        value = Napi::String::New(env, text.data(), text.size());
+        value = Napi::String::New(env_, text.data(), text.size());
         break;
       }
       case store::ColumnType::blob: {
         const auto blob = statement.columnBlob(column);
         // Copied into a JS-owned buffer: Electron's memory cage refuses external buffers.
-        value = Napi::Buffer<std::uint8_t>::Copy(env, reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size());
+        value = Napi::Buffer<std::uint8_t>::Copy(env_, reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size());
         break;
       }
       case store::ColumnType::null:
-        value = env.Null();
+        value = env_.Null();
         break;
     }
-    row.Set(keys[i], value);
+    columns_[i].value = value;
   }
+  Napi::Object row = Napi::Object::New(env_);
+  NAPI_THROW_IF_FAILED(env_, napi_define_properties(env_, row, columns_.size(), columns_.data()), row);
   return row;
 }
 

@@ -4,7 +4,6 @@
 #include <napi.h>
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "core/store/statement.h"
@@ -14,14 +13,29 @@ namespace offline_sync::addon {
 // Binds `params` to every parameter of the statement: an array binds by position, a plain object by name
 // (:name, @name and $name all read key "name"); undefined or null means "no parameters".
 // JS is only consulted (getters, proxies) before the statement is checked and touched.
-void bindParameters(Napi::Env env, store::Statement& statement, Napi::Value params, std::string& scratch);
+void bindParameters(Napi::Env env, store::Statement& statement, Napi::Value params);
+
+// Methods lib/ wraps to spread array parameters into arguments (see bindArguments).
+inline constexpr auto kShapedByLib = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
+
+// Binds a call's parameters as lib/ passes them, starting at argument `first`: `true, v1, v2, ...` (an array spread
+// by lib/, so no element is read through Node-API), `false, params`, or just `params` when called directly.
+void bindArguments(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement);
 
 // Integers within ±(2^53-1) as numbers, beyond as BigInt.
 Napi::Value integerToJs(Napi::Env env, std::int64_t value);
 
-// The property keys of the current result's columns, created once per execution.
-std::vector<napi_value> columnKeys(Napi::Env env, const store::Statement& statement);
-// The current row as a plain object; keys from columnKeys.
-Napi::Object readRow(Napi::Env env, const store::Statement& statement, const std::vector<napi_value>& keys);
+// Turns rows of one execution into plain objects: the column keys are made once, each row is defined in one call.
+class RowReader {
+ public:
+  RowReader(Napi::Env env, const store::Statement& statement);
+  // The statement's current row. Columns are own data properties: one named __proto__ is a column, and no setter
+  // on Object.prototype runs.
+  Napi::Object read(const store::Statement& statement);
+
+ private:
+  Napi::Env env_;
+  std::vector<napi_property_descriptor> columns_;
+};
 
 }  // namespace offline_sync::addon

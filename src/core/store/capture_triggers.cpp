@@ -41,10 +41,12 @@ std::string insertSteps(const TrackedTable& table, const std::string& key) {
   const std::string literal = quoteLiteral(table.name);
   const std::string all = std::to_string(table.allColumnsMask());
   const std::string message = quoteLiteral("offline-sync: " + table.name + ".id must be a non-NULL TEXT value");
-  return "SELECT RAISE(ABORT, " + message + ") WHERE typeof(" + key + ") <> 'text';\n" +
-         "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) VALUES (" + literal + ", " + key + ", 1, " +
-         all + ", _sync_hlc())\n  ON CONFLICT (table_name, row_id) WHERE state = 0 DO UPDATE SET op = 1, columns = " +
-         all + ", hlc = excluded.hlc;\n";
+  // The id check is an expression of the insert rather than a statement of its own: one statement per write.
+  const std::string checkedKey =
+      "CASE WHEN typeof(" + key + ") = 'text' THEN " + key + " ELSE RAISE(ABORT, " + message + ") END";
+  return "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) VALUES (" + literal + ", " + checkedKey +
+         ", 1, " + all + ", _sync_hlc())\n  ON CONFLICT (table_name, row_id) WHERE state = 0 DO UPDATE SET op = 1, " +
+         "columns = " + all + ", hlc = excluded.hlc;\n";
 }
 
 // The statements that record `key` (OLD."id") as deleted.

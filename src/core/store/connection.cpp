@@ -45,6 +45,7 @@ Connection::Connection(const std::string& path, const OpenOptions& options)
   exec("PRAGMA journal_mode=WAL");
   exec(synchronousPragma(options.synchronous));
   exec("PRAGMA foreign_keys=ON");
+  exec("PRAGMA cache_size=-" + std::to_string(options.pageCacheKiB));
 }
 
 Connection::~Connection() { close(); }
@@ -129,6 +130,7 @@ void Connection::begin() {
 }
 
 void Connection::commit() {
+  if (!isOpen()) throw Error(ErrorCategory::state, codes::closed, "The database was closed inside the transaction");
   if (savepointDepth_.empty() || !inTransaction()) {
     savepointDepth_.clear();
     throw Error(ErrorCategory::state, codes::transactionState,

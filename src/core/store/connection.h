@@ -26,6 +26,9 @@ struct OpenOptions {
   // FULL: a committed write survives power loss, not only a killed process.
   Synchronous synchronous = Synchronous::full;
   std::size_t statementCacheSize = 128;
+  // SQLite's page cache per connection, in KiB, filled only as pages are used. SQLite's default (2 MiB) makes a large
+  // write transaction spill and re-read pages; better-sqlite3 uses 16 MiB.
+  int pageCacheKiB = 64 * 1024;
 };
 
 class Connection {

@@ -59,6 +59,7 @@ const char* Statement::parameterName(int index) const {
 }
 
 void Statement::checkBind(int rc, int index) {
+  if (rc == SQLITE_OK) return;  // the hot path: build no message
   if (rc == SQLITE_RANGE) throwInvalidArgument("Parameter index " + std::to_string(index) + " is out of range");
   checkSqlite(db_, rc, "binding parameter " + std::to_string(index));
 }
@@ -84,6 +85,24 @@ void Statement::bindBlob(int index, std::span<const std::byte> value) {
   checkBind(sqlite3_bind_blob64(stmt_.get(), index, data, value.size(), SQLITE_TRANSIENT), index);
 }
 
+char* Statement::stageText(int index, std::size_t size) {
+  if (staged_.empty()) stagedBytes_.clear();
+  const std::size_t offset = stagedBytes_.size();
+  stagedBytes_.resize(offset + size + 1);  // one more for the terminator a writer may add
+  staged_.push_back({index, offset, size});
+  return stagedBytes_.data() + offset;
+}
+
+void Statement::bindStagedText() {
+  // A null pointer would bind NULL: an empty string needs a valid one.
+  const char* base = stagedBytes_.empty() ? "" : stagedBytes_.data();
+  for (const auto& text : staged_) {
+    checkBind(sqlite3_bind_text64(stmt_.get(), text.index, base + text.offset, text.size, SQLITE_STATIC, SQLITE_UTF8),
+              text.index);
+  }
+  staged_.clear();
+}
+
 bool Statement::step() {
   if (!stmt_) throwClosed();
   const int rc = sqlite3_step(stmt_.get());
@@ -96,6 +115,7 @@ bool Statement::step() {
 
 void Statement::reset() noexcept {
   busy_ = false;
+  staged_.clear();
   if (!stmt_) return;
   sqlite3_reset(stmt_.get());
   sqlite3_clear_bindings(stmt_.get());

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -35,6 +36,13 @@ class Statement {
   void bindDouble(int index, double value);
   void bindText(int index, std::string_view value);  // copied by SQLite
   void bindBlob(int index, std::span<const std::byte> value);
+  // Text gathered into a buffer the statement owns and bound without a copy: stageText gives room for `size` bytes
+  // (and a terminator) of parameter `index` (valid until the next stageText), bindStagedText binds everything staged since the last
+  // call. The buffer stays untouched until the statement is bound again, as SQLite needs. Start a binding pass with
+  // discardStagedText, in case an earlier one failed halfway.
+  char* stageText(int index, std::size_t size);
+  void bindStagedText();
+  void discardStagedText() noexcept { staged_.clear(); }
 
   // True when a row is ready. Throws the SQLite error (and resets) on failure.
   bool step();
@@ -66,10 +74,18 @@ class Statement {
   };
   void checkBind(int rc, int index);
 
+  struct StagedText {
+    int index;
+    std::size_t offset;
+    std::size_t size;
+  };
+
   sqlite3* db_;
   std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
   std::string sql_;
   bool busy_ = false;
+  std::string stagedBytes_;
+  std::vector<StagedText> staged_;
 };
 
 // Resets a statement when a scope ends, however it ends, so a cached statement is never left mid-execution.
