@@ -2,7 +2,8 @@
 // openDatabase() and the JS-side shape of Database and Statement. The work happens in C++; this file checks
 // arguments, fills defaults, spreads array parameters into arguments (reading them through Node-API element by
 // element costs more than the insert itself) and adds the iterator protocol.
-const { Database, Statement, StatementIterator } = require('./binding');
+const binding = require('./binding');
+const { Database, Statement, StatementIterator } = binding;
 const { OfflineSyncError } = require('./errors');
 
 function invalid(message) {
@@ -22,11 +23,21 @@ function openDatabase(file, options = {}) {
   return new Database(file, options);
 }
 
+// run() leaves its two numbers here rather than building an object through Node-API (which costs more than the
+// insert itself); the native call returns lastInsertRowid itself only when it needs a BigInt.
+const runResult = new Float64Array(2);
+binding.setRunResultSlots(runResult);
+function runResultOf(bigRowid) {
+  return { changes: runResult[0], lastInsertRowid: bigRowid === undefined ? runResult[1] : bigRowid };
+}
+
 // The native methods take `true, ...values` for positional parameters and `false, params` otherwise.
 const database = Database.prototype;
 const nativeDb = { run: database.run, get: database.get, all: database.all };
 database.run = function run(sql, params) {
-  return Array.isArray(params) ? nativeDb.run.call(this, sql, true, ...params) : nativeDb.run.call(this, sql, false, params);
+  return runResultOf(Array.isArray(params)
+    ? nativeDb.run.call(this, sql, true, ...params)
+    : nativeDb.run.call(this, sql, false, params));
 };
 database.get = function get(sql, params) {
   return Array.isArray(params) ? nativeDb.get.call(this, sql, true, ...params) : nativeDb.get.call(this, sql, false, params);
@@ -38,7 +49,9 @@ database.all = function all(sql, params) {
 const statement = Statement.prototype;
 const nativeStmt = { run: statement.run, get: statement.get, all: statement.all, iterate: statement.iterate };
 statement.run = function run(params) {
-  return Array.isArray(params) ? nativeStmt.run.call(this, true, ...params) : nativeStmt.run.call(this, false, params);
+  return runResultOf(Array.isArray(params)
+    ? nativeStmt.run.call(this, true, ...params)
+    : nativeStmt.run.call(this, false, params));
 };
 statement.get = function get(params) {
   return Array.isArray(params) ? nativeStmt.get.call(this, true, ...params) : nativeStmt.get.call(this, false, params);

@@ -29,6 +29,7 @@ OfflineSyncAddon::OfflineSyncAddon(Napi::Env env, Napi::Object exports) {
                            InstanceValue("Statement", statementClass.Value(), napi_enumerable),
                            InstanceValue("StatementIterator", iteratorClass.Value(), napi_enumerable),
                            InstanceMethod<&OfflineSyncAddon::setErrorClass>("setErrorClass", napi_enumerable),
+                           InstanceMethod<&OfflineSyncAddon::setRunResultSlots>("setRunResultSlots", napi_enumerable),
                        });
   // A worker's exit or a renderer's reload: close the connections (rolling back what is open) before the
   // environment's objects are finalized in no particular order.
@@ -38,6 +39,16 @@ OfflineSyncAddon::OfflineSyncAddon(Napi::Env env, Napi::Object exports) {
 Napi::Value OfflineSyncAddon::setErrorClass(const Napi::CallbackInfo& info) {
   if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "setErrorClass expects a class");
   errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Value OfflineSyncAddon::setRunResultSlots(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[0].As<Napi::Float64Array>().ElementLength() < 2) {
+    throw Napi::TypeError::New(info.Env(), "setRunResultSlots expects a Float64Array of 2 elements");
+  }
+  runResultArray_ = Napi::Persistent(info[0].As<Napi::Float64Array>());
+  runResultSlots = runResultArray_.Value().Data();
   return info.Env().Undefined();
 }
 

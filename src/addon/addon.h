@@ -27,12 +27,18 @@ class OfflineSyncAddon : public Napi::Addon<OfflineSyncAddon> {
   static OfflineSyncAddon& of(Napi::Env env) { return *env.GetInstanceData<OfflineSyncAddon>(); }
 
   Napi::FunctionReference errorClass;
+  // Where run() leaves { changes, lastInsertRowid } for lib/ to read: two numbers in a Float64Array lib/ registered.
+  // Building the result object through Node-API costs more than the insert it reports on. Null until registered.
+  double* runResultSlots = nullptr;
   Napi::FunctionReference statementClass;
   Napi::FunctionReference iteratorClass;
   const std::shared_ptr<OpenStores>& openStores() const noexcept { return openStores_; }
 
  private:
   Napi::Value setErrorClass(const Napi::CallbackInfo& info);
+  Napi::Value setRunResultSlots(const Napi::CallbackInfo& info);
+
+  Napi::Reference<Napi::Float64Array> runResultArray_;  // keeps runResultSlots' memory alive
 
   std::shared_ptr<OpenStores> openStores_ = std::make_shared<OpenStores>();
 };

@@ -26,7 +26,7 @@ store::Synchronous parseSynchronous(const std::string& mode) {
 store::StoreOptions parseOptions(const Napi::Value& value) {
   store::StoreOptions options;
   if (value.IsUndefined() || value.IsNull()) return options;
-  if (!value.IsObject() || value.IsArray()) throwInvalidArgument("options must be an object");
+  if (!value.IsObject() || value.IsArray() || value.IsFunction()) throwInvalidArgument("options must be an object");
   const auto object = value.As<Napi::Object>();
   rejectUnknownOptions(object, {"deviceId", "timeout", "fileMustExist", "synchronous"}, "openDatabase");
   options.deviceId = optionalString(object, "deviceId");
@@ -163,9 +163,9 @@ Napi::Value DatabaseWrap::migrate(const Napi::CallbackInfo& info) {
 Napi::Value DatabaseWrap::track(const Napi::CallbackInfo& info) {
   return guard(info.Env(), [&]() -> Napi::Value {
     const std::string table = requireString(info[0], "track(table): table");
-    ConflictPolicy policy = ConflictPolicy::merge;
+    std::optional<ConflictPolicy> policy;
     if (!info[1].IsUndefined() && !info[1].IsNull()) {
-      if (!info[1].IsObject() || info[1].IsArray()) {
+      if (!info[1].IsObject() || info[1].IsArray() || info[1].IsFunction()) {
         throwInvalidArgument("track(table, options): options must be an object");
       }
       rejectUnknownOptions(info[1].As<Napi::Object>(), {"conflict"}, "track");

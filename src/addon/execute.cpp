@@ -3,11 +3,12 @@
 
 #include <sqlite3.h>
 
+#include "addon/addon.h"
 #include "addon/values.h"
 
 namespace offline_sync::addon {
 
-Napi::Object runStatement(const Napi::CallbackInfo& info, std::size_t first, store::Connection& connection,
+Napi::Value runStatement(const Napi::CallbackInfo& info, std::size_t first, store::Connection& connection,
                           store::Statement& statement) {
   const Napi::Env env = info.Env();
   statement.ensureUsable();
@@ -19,9 +20,16 @@ Napi::Object runStatement(const Napi::CallbackInfo& info, std::size_t first, sto
   while (statement.step()) {
   }
   const bool changed = sqlite3_total_changes64(connection.handle()) != totalBefore;
+  const std::int64_t changes = changed ? connection.changes() : 0;
+  const Napi::Value rowid = integerToJs(env, connection.lastInsertRowid());
+  if (double* slots = OfflineSyncAddon::of(env).runResultSlots) {
+    slots[0] = static_cast<double>(changes);
+    slots[1] = static_cast<double>(connection.lastInsertRowid());
+    return rowid.IsBigInt() ? rowid : env.Undefined();
+  }
   Napi::Object result = Napi::Object::New(env);
-  result.Set("changes", integerToJs(env, changed ? connection.changes() : 0));
-  result.Set("lastInsertRowid", integerToJs(env, connection.lastInsertRowid()));
+  result.Set("changes", integerToJs(env, changes));
+  result.Set("lastInsertRowid", rowid);
   return result;
 }
 

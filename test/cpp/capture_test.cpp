@@ -83,7 +83,8 @@ TEST_F(CaptureTest, ChangedIdIsADeleteAndAnInsert) {
 
 TEST_F(CaptureTest, InFlightEntryIsNeverAmended) {
   db().exec("INSERT INTO lessons VALUES ('a', 's1', 90, 'booked')");
-  db().exec("UPDATE _sync_outbox SET state = 1, change_seq = 1");  // being pushed
+  auto engine = store->openSyncConnection();
+  Outbox(*engine, store->clock()).takeBatch(10);  // being pushed
   db().exec("UPDATE lessons SET minutes = 30 WHERE id = 'a'");
   const auto rows = outbox();
   ASSERT_EQ(rows.size(), 2u);

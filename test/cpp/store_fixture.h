@@ -13,6 +13,7 @@
 
 namespace offline_sync::store::testing {
 
+// One unacknowledged change: state 0 pending (in _sync_outbox), 1 in flight or 2 quarantined (in _sync_sent).
 struct EntryRow {
   std::string rowId;
   int op = 0;
@@ -20,8 +21,11 @@ struct EntryRow {
   int state = 0;
 };
 
+// Sent changes first (in sending order), then pending ones (in capture order).
 inline std::vector<EntryRow> outboxRows(Connection& connection) {
-  auto statement = connection.prepare("SELECT row_id, op, columns, state FROM _sync_outbox ORDER BY entry");
+  auto statement = connection.prepare(
+      "SELECT row_id, op, columns, state FROM (SELECT 0 AS part, change_seq AS n, row_id, op, columns, state "
+      "FROM _sync_sent UNION ALL SELECT 1, entry, row_id, op, columns, 0 FROM _sync_outbox) ORDER BY part, n");
   std::vector<EntryRow> rows;
   while (statement->step()) {
     rows.push_back({std::string(statement->columnText(0)), static_cast<int>(statement->columnInt64(1)),

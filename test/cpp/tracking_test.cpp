@@ -63,6 +63,30 @@ TEST(TrackingTest, IsIdempotentAndKeepsExistingRowsQueuedOnce) {
   EXPECT_EQ(trackedTable(db, "students")->policy, ConflictPolicy::clientWins);
 }
 
+TEST(TrackingTest, TrackingAgainWithoutAPolicyKeepsTheStoredOne) {
+  Store store(":memory:", StoreOptions{});
+  store.connection().exec("CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT)");
+  EXPECT_EQ(store.track("students", std::nullopt).policy, ConflictPolicy::merge) << "a new table defaults to merge";
+  store.track("students", ConflictPolicy::manual);
+  store.connection().exec("ALTER TABLE students ADD COLUMN phone TEXT");
+  EXPECT_EQ(store.track("students", std::nullopt).policy, ConflictPolicy::manual);
+}
+
+TEST(TrackingTest, RefusesATableWithRowsWhoseIdIsNotText) {
+  Store store(":memory:", StoreOptions{});
+  store.connection().exec("CREATE TABLE p (id TEXT PRIMARY KEY, v); INSERT INTO p VALUES (NULL, 1), ('ok', 2)");
+  EXPECT_NE(notTrackableReason(store, "p").find("NULL or not TEXT"), std::string::npos);
+  EXPECT_EQ(scalar(store.connection(), "SELECT count(*) FROM _sync_outbox"), 0) << "nothing half-done";
+}
+
+TEST(TrackingTest, ATriggerWithTheTablesNameDoesNotHideIt) {
+  Store store(":memory:", StoreOptions{});
+  store.connection().exec(
+      "CREATE TABLE audit (id TEXT PRIMARY KEY, v); CREATE TRIGGER items AFTER INSERT ON audit BEGIN SELECT 1; END; "
+      "CREATE TABLE items (id TEXT PRIMARY KEY, title TEXT)");
+  EXPECT_EQ(store.track("items", std::nullopt).name, "items");
+}
+
 TEST(TrackingTest, SurvivesReopening) {
   TempDir dir;
   {

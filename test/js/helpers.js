@@ -81,4 +81,20 @@ function childEnv(extra) {
   return env;
 }
 
-module.exports = { PACKAGE_ROOT, UUID_V4, tempDir, openTemp, assertCode, openFdCount, childEnv };
+// Every unacknowledged change, sent ones (state 1 in flight, 2 quarantined) first in sending order, then pending ones
+// (state 0) in capture order: the store keeps them in _sync_sent and _sync_outbox.
+const UNACKNOWLEDGED_SQL = `SELECT table_name, row_id, op, columns, state FROM (
+    SELECT 0 AS part, change_seq AS n, table_name, row_id, op, columns, state FROM _sync_sent
+    UNION ALL SELECT 1, entry, table_name, row_id, op, columns, 0 FROM _sync_outbox) ORDER BY part, n`;
+
+// What the sync engine does when it pushes: every pending change moves to _sync_sent, in flight.
+function markPendingInFlight(db) {
+  db.exec(`INSERT INTO _sync_sent (change_seq, table_name, row_id, op, columns, hlc, base_version, payload, attempts)
+             SELECT (SELECT coalesce(max(change_seq), 0) FROM _sync_sent) + entry, table_name, row_id, op, columns, hlc,
+                    0, x'', attempts FROM _sync_outbox;
+           DELETE FROM _sync_outbox;`);
+}
+
+module.exports = {
+  PACKAGE_ROOT, UUID_V4, tempDir, openTemp, assertCode, openFdCount, childEnv, UNACKNOWLEDGED_SQL, markPendingInFlight,
+};

@@ -3,7 +3,7 @@
 //   update: the changed columns' bits join a pending update; an insert stays an insert (of all columns);
 //   delete: cancels a pending insert the server never saw, otherwise the pending entry becomes a delete;
 //   a changed id is a delete of the old id and an insert of the new one.
-// An entry already sent (in flight) is never amended: the partial unique index only covers pending entries.
+// A change already sent is never amended: it has left _sync_outbox for _sync_sent.
 #include "core/store/capture_triggers.h"
 
 #include "core/store/sql_text.h"
@@ -45,7 +45,7 @@ std::string insertSteps(const TrackedTable& table, const std::string& key) {
   const std::string checkedKey =
       "CASE WHEN typeof(" + key + ") = 'text' THEN " + key + " ELSE RAISE(ABORT, " + message + ") END";
   return "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) VALUES (" + literal + ", " + checkedKey +
-         ", 1, " + all + ", _sync_hlc())\n  ON CONFLICT (table_name, row_id) WHERE state = 0 DO UPDATE SET op = 1, " +
+         ", 1, " + all + ", _sync_hlc())\n  ON CONFLICT (table_name, row_id) DO UPDATE SET op = 1, " +
          "columns = " + all + ", hlc = excluded.hlc;\n";
 }
 
@@ -54,13 +54,13 @@ std::string deleteSteps(const TrackedTable& table, const std::string& key) {
   const std::string literal = quoteLiteral(table.name);
   const std::string sameRow = "table_name = " + literal + " AND row_id = " + key;
   const std::string knownToServer = "EXISTS (SELECT 1 FROM _sync_row_versions WHERE " + sameRow + ")";
-  const std::string sent = "EXISTS (SELECT 1 FROM _sync_outbox WHERE " + sameRow + " AND state <> 0)";
-  const std::string pending = "EXISTS (SELECT 1 FROM _sync_outbox WHERE " + sameRow + " AND state = 0)";
+  const std::string sent = "EXISTS (SELECT 1 FROM _sync_sent WHERE " + sameRow + ")";
+  const std::string pending = "EXISTS (SELECT 1 FROM _sync_outbox WHERE " + sameRow + ")";
   // First cancel an insert nobody else has seen; then whatever is still pending, or a row others know, is deleted.
-  return "DELETE FROM _sync_outbox WHERE " + sameRow + " AND state = 0 AND op = 1 AND NOT " + knownToServer +
+  return "DELETE FROM _sync_outbox WHERE " + sameRow + " AND op = 1 AND NOT " + knownToServer +
          " AND NOT " + sent + ";\n" + "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) SELECT " +
          literal + ", " + key + ", 3, 0, _sync_hlc() WHERE " + pending + " OR " + knownToServer + " OR " + sent +
-         "\n  ON CONFLICT (table_name, row_id) WHERE state = 0 DO UPDATE SET op = 3, columns = 0, hlc = excluded.hlc;\n";
+         "\n  ON CONFLICT (table_name, row_id) DO UPDATE SET op = 3, columns = 0, hlc = excluded.hlc;\n";
 }
 
 }  // namespace
@@ -84,7 +84,7 @@ std::string createCaptureTriggersSql(const TrackedTable& table) {
            " WHEN _sync_capture() AND OLD.\"id\" IS NEW.\"id\" AND " + anyColumnChanged(table) + " BEGIN\n" +
            "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) VALUES (" + literal + ", NEW.\"id\", 2, " +
            changedColumnsMask(table) + ", _sync_hlc())\n" +
-           "  ON CONFLICT (table_name, row_id) WHERE state = 0 DO UPDATE SET op = CASE op WHEN 2 THEN 2 ELSE 1 END, "
+           "  ON CONFLICT (table_name, row_id) DO UPDATE SET op = CASE op WHEN 2 THEN 2 ELSE 1 END, "
            "columns = CASE op WHEN 2 THEN columns | excluded.columns ELSE " +
            std::to_string(table.allColumnsMask()) + " END, hlc = excluded.hlc;\nEND;\n";
   }

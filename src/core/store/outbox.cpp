@@ -1,4 +1,5 @@
-// Outbox transitions: pending -> in flight (takeBatch) -> gone (acknowledge) | pending (putBack) | quarantined.
+// Outbox transitions: pending (_sync_outbox) -> in flight (_sync_sent) -> gone (acknowledge) | pending again
+// (putBack) | quarantined (kept in _sync_sent with its reason).
 #include "core/store/outbox.h"
 
 #include <map>
@@ -26,6 +27,14 @@ std::int64_t rowVersion(Connection& connection, const std::string& table, const 
   return statement->step() ? statement->columnInt64(0) : 0;
 }
 
+bool sentBefore(Connection& connection, const std::string& table, const std::string& rowId) {
+  auto statement = connection.cached("SELECT 1 FROM _sync_sent WHERE table_name = ?1 AND row_id = ?2 LIMIT 1");
+  ResetOnExit reset(*statement);
+  statement->bindText(1, table);
+  statement->bindText(2, rowId);
+  return statement->step();
+}
+
 // The current values of the masked columns of one row; nullopt when the row is gone.
 std::optional<std::vector<ColumnValue>> readColumns(Connection& connection, const TrackedTable& table,
                                                     const std::string& rowId, std::int64_t mask) {
@@ -47,12 +56,43 @@ std::optional<std::vector<ColumnValue>> readColumns(Connection& connection, cons
   return values;
 }
 
-void setQuarantined(Connection& connection, std::int64_t entry, std::string_view reason) {
-  auto statement = connection.cached("UPDATE _sync_outbox SET state = 2, reason = ?2 WHERE entry = ?1");
+void deletePending(Connection& connection, std::int64_t entry) {
+  auto statement = connection.cached("DELETE FROM _sync_outbox WHERE entry = ?1");
   ResetOnExit reset(*statement);
   statement->bindInt64(1, entry);
-  statement->bindText(2, reason);
   statement->step();
+}
+
+void deleteSent(Connection& connection, std::int64_t changeSeq) {
+  auto statement = connection.cached("DELETE FROM _sync_sent WHERE change_seq = ?1");
+  ResetOnExit reset(*statement);
+  statement->bindInt64(1, changeSeq);
+  statement->step();
+}
+
+// Moves a change into _sync_sent with the given state (in flight, or quarantined with a reason).
+void recordSent(Connection& connection, const OutboxChange& change, std::int64_t mask, SentState state,
+                std::string_view reason) {
+  auto insert = connection.cached(
+      "INSERT INTO _sync_sent (change_seq, table_name, row_id, op, columns, hlc, base_version, payload, attempts, "
+      "state, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  ResetOnExit reset(*insert);
+  insert->bindInt64(1, change.changeSeq);
+  insert->bindText(2, change.table);
+  insert->bindText(3, change.rowId);
+  insert->bindInt64(4, static_cast<std::int64_t>(change.op));
+  insert->bindInt64(5, mask);
+  insert->bindInt64(6, static_cast<std::int64_t>(change.hlc));
+  insert->bindInt64(7, change.baseVersion);
+  insert->bindBlob(8, encodePayload(change.columns));
+  insert->bindInt64(9, change.attempts);
+  insert->bindInt64(10, static_cast<std::int64_t>(state));
+  if (reason.empty()) {
+    insert->bindNull(11);
+  } else {
+    insert->bindText(11, reason);
+  }
+  insert->step();
 }
 
 }  // namespace
@@ -61,17 +101,17 @@ std::vector<OutboxChange> Outbox::takeBatch(std::size_t limit) {
   return withTransaction(connection_, [&] {
     std::vector<OutboxChange> batch;
     auto resend = connection_.cached(
-        "SELECT table_name, row_id, op, hlc, change_seq, base_version, payload, attempts FROM _sync_outbox "
-        "WHERE state = 1 ORDER BY entry LIMIT ?1");
+        "SELECT change_seq, table_name, row_id, op, hlc, base_version, payload, attempts FROM _sync_sent "
+        "WHERE state = 1 ORDER BY change_seq LIMIT ?1");
     ResetOnExit reset(*resend);
     resend->bindInt64(1, static_cast<std::int64_t>(limit));
     while (resend->step()) {
       OutboxChange change;
-      change.table = std::string(resend->columnText(0));
-      change.rowId = std::string(resend->columnText(1));
-      change.op = static_cast<ChangeOp>(resend->columnInt64(2));
-      change.hlc = static_cast<HlcStamp>(resend->columnInt64(3));
-      change.changeSeq = resend->columnInt64(4);
+      change.changeSeq = resend->columnInt64(0);
+      change.table = std::string(resend->columnText(1));
+      change.rowId = std::string(resend->columnText(2));
+      change.op = static_cast<ChangeOp>(resend->columnInt64(3));
+      change.hlc = static_cast<HlcStamp>(resend->columnInt64(4));
       change.baseVersion = resend->columnInt64(5);
       change.columns = decodePayload(resend->columnBlob(6));
       change.attempts = static_cast<int>(resend->columnInt64(7));
@@ -85,18 +125,17 @@ std::vector<OutboxChange> Outbox::takeBatch(std::size_t limit) {
 void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
   struct Entry {
     std::int64_t entry;
-    OutboxChange change;
     std::int64_t mask;
+    OutboxChange change;
   };
   std::vector<Entry> entries;
   {
     auto pending = connection_.cached(
-        "SELECT entry, table_name, row_id, op, columns, hlc, attempts FROM _sync_outbox "
-        "WHERE state = 0 ORDER BY entry LIMIT ?1");
+        "SELECT entry, table_name, row_id, op, columns, hlc, attempts FROM _sync_outbox ORDER BY entry LIMIT ?1");
     ResetOnExit reset(*pending);
     pending->bindInt64(1, static_cast<std::int64_t>(limit));
     while (pending->step()) {
-      Entry item{pending->columnInt64(0), {}, pending->columnInt64(4)};
+      Entry item{pending->columnInt64(0), pending->columnInt64(4), {}};
       item.change.table = std::string(pending->columnText(1));
       item.change.rowId = std::string(pending->columnText(2));
       item.change.op = static_cast<ChangeOp>(pending->columnInt64(3));
@@ -109,31 +148,26 @@ void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
 
   std::map<std::string, std::optional<TrackedTable>, std::less<>> tables;
   std::int64_t seq = nextChangeSeq(connection_);
-  auto mark = connection_.cached(
-      "UPDATE _sync_outbox SET state = 1, change_seq = ?2, base_version = ?3, payload = ?4 WHERE entry = ?1");
-  for (auto& [entry, change, mask] : entries) {
+  for (auto& [entry, mask, change] : entries) {
     auto found = tables.find(change.table);
     if (found == tables.end()) found = tables.emplace(change.table, trackedTable(connection_, change.table)).first;
+    change.changeSeq = seq++;
+    change.baseVersion = rowVersion(connection_, change.table, change.rowId);
+    deletePending(connection_, entry);
+    // A change that cannot be sent is quarantined with the reason, never dropped.
     if (!found->second) {
-      setQuarantined(connection_, entry, "the table is no longer tracked");
+      recordSent(connection_, change, mask, SentState::quarantined, "the table is no longer tracked");
       continue;
     }
     if (change.op != ChangeOp::remove) {
       auto values = readColumns(connection_, *found->second, change.rowId, mask);
       if (!values) {
-        setQuarantined(connection_, entry, "the row was gone before its change could be sent");
+        recordSent(connection_, change, mask, SentState::quarantined, "the row was gone before its change was sent");
         continue;
       }
       change.columns = std::move(*values);
     }
-    change.changeSeq = seq++;
-    change.baseVersion = rowVersion(connection_, change.table, change.rowId);
-    ResetOnExit reset(*mark);
-    mark->bindInt64(1, entry);
-    mark->bindInt64(2, change.changeSeq);
-    mark->bindInt64(3, change.baseVersion);
-    mark->bindBlob(4, encodePayload(change.columns));
-    mark->step();
+    recordSent(connection_, change, mask, SentState::inFlight, {});
     batch.push_back(std::move(change));
   }
   writeMetadata(connection_, meta_keys::nextChangeSeq, std::to_string(seq));
@@ -141,8 +175,8 @@ void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
 
 void Outbox::acknowledge(std::span<const Acknowledgement> acknowledgements) {
   withTransaction(connection_, [&] {
-    auto remove = connection_.cached(
-        "DELETE FROM _sync_outbox WHERE change_seq = ?1 AND state = 1 RETURNING table_name, row_id");
+    auto remove =
+        connection_.cached("DELETE FROM _sync_sent WHERE change_seq = ?1 AND state = 1 RETURNING table_name, row_id");
     auto version = connection_.cached(
         "INSERT INTO _sync_row_versions (table_name, row_id, version) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (table_name, row_id) DO UPDATE SET version = max(version, excluded.version)");
@@ -172,22 +206,25 @@ void Outbox::acknowledge(std::span<const Acknowledgement> acknowledgements) {
 void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
   withTransaction(connection_, [&] {
     auto find = connection_.cached(
-        "SELECT entry, table_name, row_id, op, columns FROM _sync_outbox WHERE change_seq = ?1 AND state = 1");
-    std::int64_t entry = 0;
+        "SELECT table_name, row_id, op, columns, hlc, attempts FROM _sync_sent WHERE change_seq = ?1 AND state = 1");
     std::string table;
     std::string rowId;
     PendingChange sent;
+    std::int64_t hlc = 0;
+    std::int64_t attempts = 0;
     {
       ResetOnExit reset(*find);
       find->bindInt64(1, changeSeq);
       if (!find->step()) return;
-      entry = find->columnInt64(0);
-      table = std::string(find->columnText(1));
-      rowId = std::string(find->columnText(2));
-      sent = {static_cast<ChangeOp>(find->columnInt64(3)), find->columnInt64(4)};
+      table = std::string(find->columnText(0));
+      rowId = std::string(find->columnText(1));
+      sent = {static_cast<ChangeOp>(find->columnInt64(2)), find->columnInt64(3)};
+      hlc = find->columnInt64(4);
+      attempts = find->columnInt64(5);
     }
-    auto newer = connection_.cached(
-        "SELECT entry, op, columns FROM _sync_outbox WHERE table_name = ?1 AND row_id = ?2 AND state = 0");
+    deleteSent(connection_, changeSeq);
+
+    auto newer = connection_.cached("SELECT entry, op, columns FROM _sync_outbox WHERE table_name = ?1 AND row_id = ?2");
     std::optional<std::pair<std::int64_t, PendingChange>> pending;
     {
       ResetOnExit reset(*newer);
@@ -200,40 +237,30 @@ void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
     }
     if (!pending) {
       auto requeue = connection_.cached(
-          "UPDATE _sync_outbox SET state = 0, change_seq = NULL, base_version = NULL, payload = NULL, "
-          "attempts = attempts + 1, reason = ?2 WHERE entry = ?1");
+          "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc, attempts, reason) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
       ResetOnExit reset(*requeue);
-      requeue->bindInt64(1, entry);
-      requeue->bindText(2, reason);
+      requeue->bindText(1, table);
+      requeue->bindText(2, rowId);
+      requeue->bindInt64(3, static_cast<std::int64_t>(sent.op));
+      requeue->bindInt64(4, sent.columns);
+      requeue->bindInt64(5, hlc);
+      requeue->bindInt64(6, attempts + 1);
+      requeue->bindText(7, reason);
       requeue->step();
       return;
     }
-    auto drop = connection_.cached("DELETE FROM _sync_outbox WHERE entry = ?1");
-    {
-      ResetOnExit reset(*drop);
-      drop->bindInt64(1, entry);
-      drop->step();
-    }
-    auto sentElsewhere = connection_.cached(
-        "SELECT 1 FROM _sync_outbox WHERE table_name = ?1 AND row_id = ?2 AND state <> 0 LIMIT 1");
-    bool known = rowVersion(connection_, table, rowId) != 0;
-    if (!known) {
-      ResetOnExit reset(*sentElsewhere);
-      sentElsewhere->bindText(1, table);
-      sentElsewhere->bindText(2, rowId);
-      known = sentElsewhere->step();
-    }
+    // The server never applied the sent change, so it only knows the row through its version or another sent change.
+    const bool known = rowVersion(connection_, table, rowId) != 0 || sentBefore(connection_, table, rowId);
     const auto tracked = trackedTable(connection_, table);
     const std::int64_t all = tracked ? tracked->allColumnsMask() : sent.columns | pending->second.columns;
     const auto merged = coalesce(sent, pending->second, known, all);
     if (!merged) {
-      drop->reset();
-      drop->bindInt64(1, pending->first);
-      drop->step();
-      drop->reset();
+      deletePending(connection_, pending->first);
       return;
     }
-    auto update = connection_.cached("UPDATE _sync_outbox SET op = ?2, columns = ?3, reason = ?4 WHERE entry = ?1");
+    auto update = connection_.cached(
+        "UPDATE _sync_outbox SET op = ?2, columns = ?3, attempts = attempts + 1, reason = ?4 WHERE entry = ?1");
     ResetOnExit reset(*update);
     update->bindInt64(1, pending->first);
     update->bindInt64(2, static_cast<std::int64_t>(merged->op));
@@ -246,7 +273,7 @@ void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
 void Outbox::quarantine(std::int64_t changeSeq, std::string_view reason) {
   withTransaction(connection_, [&] {
     auto statement =
-        connection_.cached("UPDATE _sync_outbox SET state = 2, reason = ?2 WHERE change_seq = ?1 AND state = 1");
+        connection_.cached("UPDATE _sync_sent SET state = 2, reason = ?2 WHERE change_seq = ?1 AND state = 1");
     ResetOnExit reset(*statement);
     statement->bindInt64(1, changeSeq);
     statement->bindText(2, reason);
@@ -256,21 +283,20 @@ void Outbox::quarantine(std::int64_t changeSeq, std::string_view reason) {
 
 OutboxCounts Outbox::counts() {
   OutboxCounts counts;
-  auto statement = connection_.cached("SELECT state, count(*) FROM _sync_outbox GROUP BY state");
+  auto statement = connection_.cached(
+      "SELECT (SELECT count(*) FROM _sync_outbox), (SELECT count(*) FROM _sync_sent WHERE state = 1), "
+      "(SELECT count(*) FROM _sync_sent WHERE state = 2)");
   ResetOnExit reset(*statement);
-  while (statement->step()) {
-    const auto n = statement->columnInt64(1);
-    switch (static_cast<EntryState>(statement->columnInt64(0))) {
-      case EntryState::pending: counts.pending = n; break;
-      case EntryState::inFlight: counts.inFlight = n; break;
-      case EntryState::quarantined: counts.quarantined = n; break;
-    }
-  }
+  statement->step();
+  counts.pending = statement->columnInt64(0);
+  counts.inFlight = statement->columnInt64(1);
+  counts.quarantined = statement->columnInt64(2);
   return counts;
 }
 
 std::int64_t countUnacknowledged(Connection& connection) {
-  auto statement = connection.cached("SELECT count(*) FROM _sync_outbox WHERE state IN (0, 1)");
+  auto statement = connection.cached(
+      "SELECT (SELECT count(*) FROM _sync_outbox) + (SELECT count(*) FROM _sync_sent WHERE state = 1)");
   ResetOnExit reset(*statement);
   statement->step();
   return statement->columnInt64(0);

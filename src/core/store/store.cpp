@@ -30,11 +30,12 @@ std::string settleDeviceId(Connection& connection, const std::optional<std::stri
   return id;
 }
 
-// The greatest stamp this file has seen: the persisted high-water mark, or a pending change's stamp.
+// The greatest stamp this file has seen: the persisted high-water mark, or an unacknowledged change's stamp.
 HlcStamp persistedClock(Connection& connection) {
   HlcStamp stamp = 0;
   if (auto stored = readMetadata(connection, meta_keys::hlc)) stamp = std::stoull(*stored);
-  auto statement = connection.cached("SELECT coalesce(max(hlc), 0) FROM _sync_outbox");
+  auto statement = connection.cached(
+      "SELECT max(coalesce((SELECT max(hlc) FROM _sync_outbox), 0), coalesce((SELECT max(hlc) FROM _sync_sent), 0))");
   ResetOnExit reset(*statement);
   statement->step();
   return std::max(stamp, static_cast<HlcStamp>(statement->columnInt64(0)));
@@ -75,7 +76,7 @@ MigrationResult Store::migrate(std::span<const std::string> steps) {
   return result;
 }
 
-TrackedTable Store::track(std::string_view table, ConflictPolicy policy) {
+TrackedTable Store::track(std::string_view table, std::optional<ConflictPolicy> policy) {
   return store::track(connection_, table, policy);
 }
 

@@ -33,7 +33,7 @@ class Store {
 
   // Runs the app's migrations, then refreshes capture for tracked tables (a rebuilt table gets its triggers back).
   MigrationResult migrate(std::span<const std::string> steps);
-  TrackedTable track(std::string_view table, ConflictPolicy policy);
+  TrackedTable track(std::string_view table, std::optional<ConflictPolicy> policy);
   // Local changes not yet acknowledged by the server.
   std::int64_t pendingChanges();
 

@@ -1,11 +1,12 @@
-// DDL of the capture tables. STRICT and WITHOUT ROWID where rows are looked up by key; the outbox keeps a rowid
-// for capture order, and two partial indexes so that capturing a write maintains only one of them.
+// DDL of the capture tables. STRICT, and WITHOUT ROWID where rows are only looked up by key; the outbox keeps a rowid
+// for capture order.
 #include "core/store/sync_schema.h"
 
 namespace offline_sync::store {
 
 void createSyncSchema(Connection& connection) {
   connection.exec(R"sql(
+    -- Pending changes: captured, not sent yet; at most one per row, amended in place by later writes.
     CREATE TABLE IF NOT EXISTS _sync_outbox (
       entry INTEGER PRIMARY KEY,        -- capture order
       table_name TEXT NOT NULL,
@@ -13,16 +14,27 @@ void createSyncSchema(Connection& connection) {
       op INTEGER NOT NULL,              -- 1 insert, 2 update, 3 delete
       columns INTEGER NOT NULL,         -- bit i: tracked column i changed (all bits for an insert)
       hlc INTEGER NOT NULL,             -- hybrid logical clock stamp of the latest write folded in
-      state INTEGER NOT NULL DEFAULT 0, -- 0 pending, 1 in flight, 2 quarantined
-      change_seq INTEGER,               -- set when first sent; with the device id, the change's idempotency key
-      base_version INTEGER,             -- server version of the row when first sent
-      payload BLOB,                     -- column values as first sent, so a resend is identical
       attempts INTEGER NOT NULL DEFAULT 0,
-      reason TEXT                       -- why it was put back or quarantined
+      reason TEXT                       -- why it was put back
     ) STRICT;
-    CREATE UNIQUE INDEX IF NOT EXISTS _sync_outbox_pending ON _sync_outbox (table_name, row_id) WHERE state = 0;
-    CREATE INDEX IF NOT EXISTS _sync_outbox_sent ON _sync_outbox (table_name, row_id) WHERE state <> 0;
-    CREATE UNIQUE INDEX IF NOT EXISTS _sync_outbox_change ON _sync_outbox (change_seq) WHERE change_seq IS NOT NULL;
+    CREATE UNIQUE INDEX IF NOT EXISTS _sync_outbox_row ON _sync_outbox (table_name, row_id);
+
+    -- Changes sent and not acknowledged (in flight), or refused by the server for good (quarantined). Kept apart from
+    -- the pending ones so that capturing a write maintains one index only, and so a sent change is never amended.
+    CREATE TABLE IF NOT EXISTS _sync_sent (
+      change_seq INTEGER PRIMARY KEY,   -- with the device id, the change's idempotency key; never reused
+      table_name TEXT NOT NULL,
+      row_id TEXT NOT NULL,
+      op INTEGER NOT NULL,
+      columns INTEGER NOT NULL,
+      hlc INTEGER NOT NULL,
+      base_version INTEGER NOT NULL,    -- server version of the row it was made on; 0: new to the server
+      payload BLOB NOT NULL,            -- column values as sent, so a resend is identical
+      attempts INTEGER NOT NULL,
+      state INTEGER NOT NULL DEFAULT 1, -- 1 in flight, 2 quarantined
+      reason TEXT                       -- why it was quarantined
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS _sync_sent_row ON _sync_sent (table_name, row_id);
 
     CREATE TABLE IF NOT EXISTS _sync_tracked (
       table_name TEXT PRIMARY KEY NOT NULL,

@@ -5,8 +5,8 @@
 
 namespace offline_sync::store {
 
-// Outbox entry states.
-enum class EntryState { pending = 0, inFlight = 1, quarantined = 2 };
+// States of a sent change (_sync_sent.state); pending changes are the rows of _sync_outbox.
+enum class SentState { inFlight = 1, quarantined = 2 };
 
 // Creates the capture tables if they are missing. Idempotent; run inside the open transaction.
 void createSyncSchema(Connection& connection);

@@ -31,7 +31,9 @@ std::string canonicalName(Connection& connection, std::string_view table) {
   if (startsWithIgnoreCase(table, "_sync_") || startsWithIgnoreCase(table, "sqlite_")) {
     notTrackable(table, "it is an internal table");
   }
-  auto statement = connection.prepare("SELECT name, type, sql FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE");
+  // Triggers and indexes have their own namespace: a trigger may share the table's name.
+  auto statement = connection.prepare(
+      "SELECT name, type, sql FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')");
   statement->bindText(1, table);
   if (!statement->step()) notTrackable(table, "no such table");
   if (statement->columnText(1) != "table") notTrackable(table, "it is a " + std::string(statement->columnText(1)));
@@ -131,29 +133,32 @@ std::vector<TrackedTable> trackedTables(Connection& connection) {
   return tables;
 }
 
-TrackedTable track(Connection& connection, std::string_view table, ConflictPolicy policy) {
+TrackedTable track(Connection& connection, std::string_view table, std::optional<ConflictPolicy> policy) {
   return withTransaction(connection, [&] {
     const std::string name = canonicalName(connection, table);
     const std::vector<std::string> current = dataColumns(connection, name);
     std::optional<TrackedTable> existing = trackedTable(connection, name);
     const bool firstTime = !existing.has_value();
-    TrackedTable tracked = existing.value_or(TrackedTable{name, policy, {}});
-    tracked.policy = policy;
+    TrackedTable tracked = existing.value_or(TrackedTable{name, ConflictPolicy::merge, {}});
+    if (policy) tracked.policy = *policy;
     writeColumns(connection, tracked, current);
 
     auto record = connection.prepare(
         "INSERT INTO _sync_tracked (table_name, conflict) VALUES (?1, ?2) "
         "ON CONFLICT (table_name) DO UPDATE SET conflict = excluded.conflict");
     record->bindText(1, name);
-    record->bindText(2, conflictPolicyName(policy));
+    record->bindText(2, conflictPolicyName(tracked.policy));
     record->step();
 
     connection.exec(dropCaptureTriggersSql(name) + createCaptureTriggersSql(tracked));
     if (firstTime) {
-      // Rows written before tracking began are changes the server has not seen yet.
+      // Rows written before tracking began are changes the server has not seen yet; each needs a TEXT id.
+      auto badId = connection.prepare("SELECT 1 FROM " + quoteIdentifier(name) +
+                                      " WHERE typeof(\"id\") <> 'text' LIMIT 1");
+      if (badId->step()) notTrackable(name, "some of its rows have an id that is NULL or not TEXT");
       connection.exec("INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) SELECT " + quoteLiteral(name) +
                       ", \"id\", 1, " + std::to_string(tracked.allColumnsMask()) + ", _sync_hlc() FROM " +
-                      quoteIdentifier(name) + " WHERE typeof(\"id\") = 'text' ON CONFLICT DO NOTHING");
+                      quoteIdentifier(name) + " WHERE true ON CONFLICT DO NOTHING");
     }
     return tracked;
   });
