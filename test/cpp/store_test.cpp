@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/store/metadata.h"
 #include "temp_dir.h"
 
 namespace offline_sync::store {
@@ -35,6 +36,23 @@ TEST(StoreTest, GivenDeviceIdIsStoredAndAMismatchIsRefused) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), "ERR_DEVICE_ID_MISMATCH");
   }
+}
+
+TEST(StoreTest, KeepsSyncMetadataAcrossReopen) {
+  TempDir dir;
+  {
+    Store store(dir.file("s.db"), StoreOptions{});
+    EXPECT_EQ(readMetadata(store.connection(), meta_keys::storeFormat), "1");
+    writeMetadata(store.connection(), meta_keys::pullCursor, "1234");
+    writeMetadata(store.connection(), meta_keys::lastSyncAt, "1700000000000");
+    writeMetadata(store.connection(), meta_keys::protocolVersion, "1");
+    writeMetadata(store.connection(), meta_keys::pullCursor, "1300");  // overwrites
+  }
+  Store again(dir.file("s.db"), StoreOptions{});
+  EXPECT_EQ(readMetadata(again.connection(), meta_keys::pullCursor), "1300");
+  EXPECT_EQ(readMetadata(again.connection(), meta_keys::lastSyncAt), "1700000000000");
+  EXPECT_EQ(readMetadata(again.connection(), meta_keys::protocolVersion), "1");
+  EXPECT_EQ(readMetadata(again.connection(), "absent"), std::nullopt);
 }
 
 TEST(StoreTest, InvalidDeviceIdIsAnArgumentError) {
