@@ -1,0 +1,109 @@
+// The messages of sync protocol v1 (docs/PROTOCOL.md) as C++ values, shared by the client engine and the server.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock/hybrid_clock.h"
+#include "core/merge/conflict_policy.h"
+#include "core/store/change.h"
+#include "core/store/payload_codec.h"
+
+namespace offline_sync::protocol {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::string_view kProtocolHeader = "X-Offline-Sync-Protocol";
+
+struct Limits {
+  std::size_t maxBodyBytes = 8 * 1024 * 1024;
+  std::size_t maxValueBytes = 1024 * 1024;
+  std::size_t maxChangesPerPush = 1000;
+  std::size_t maxColumnsPerChange = 63;
+  std::size_t maxPullLimit = 5000;
+  std::size_t defaultPullLimit = 1000;
+};
+
+using store::ChangeOp;
+using store::ColumnValue;
+
+// One change as a device sends it.
+struct WireChange {
+  std::string id;  // "<deviceId>:<n>"
+  std::string table;
+  std::string row;
+  ChangeOp op = ChangeOp::insert;
+  ConflictPolicy policy = ConflictPolicy::merge;
+  std::int64_t baseVersion = 0;
+  HlcStamp hlc = 0;
+  std::vector<ColumnValue> columns;  // none for a delete
+};
+
+struct PushRequest {
+  std::string deviceId;
+  std::vector<WireChange> changes;
+};
+
+// The last change of one column: its clock stamp, device and server version.
+struct ColumnStamp {
+  HlcStamp hlc = 0;
+  std::string device;
+  std::int64_t version = 0;
+  bool operator==(const ColumnStamp&) const = default;
+};
+
+// A row as the server has it; what pull returns and what a merged or conflicting push result carries.
+struct RowState {
+  std::string table;
+  std::string row;
+  std::int64_t version = 0;
+  bool deleted = false;
+  std::vector<ColumnValue> columns;
+  std::vector<ColumnStamp> stamps;  // parallel to columns
+};
+
+enum class PushStatus { applied, merged, conflict, rejected };
+
+struct PushResult {
+  std::string id;
+  PushStatus status = PushStatus::applied;
+  std::int64_t version = 0;          // applied, merged
+  std::vector<std::string> columns;  // merged: the columns kept at the server's value; conflict: the conflicting ones
+  std::optional<RowState> row;       // merged, conflict
+  std::string code;                  // rejected
+  std::string reason;                // rejected
+};
+
+struct PushResponse {
+  std::vector<PushResult> results;
+  std::int64_t cursor = 0;
+};
+
+struct PullRequest {
+  std::int64_t cursor = 0;
+  std::size_t limit = 1000;
+};
+
+struct PullResponse {
+  std::vector<RowState> rows;
+  std::int64_t cursor = 0;
+  bool more = false;
+};
+
+// A server notification on the live channel.
+struct LiveMessage {
+  enum class Type { hello, changed } type = Type::changed;
+  std::int64_t cursor = 0;
+};
+
+struct ErrorBody {
+  std::string code;
+  std::string message;
+};
+
+std::string_view opName(ChangeOp op);
+std::string_view statusName(PushStatus status);
+
+}  // namespace offline_sync::protocol
