@@ -16,7 +16,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++20", "-fexceptions", "-frtti", "-fvisibility=hidden", "-Wall", "-Wextra"],
-      "libraries": ["-lSQLiteCpp", "-lsqlite3", "-lsimdjson"]
+      "libraries": ["-lSQLiteCpp", "-lsqlite3", "-lsimdjson", "-lz"]
     }
   ]
 }

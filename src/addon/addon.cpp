@@ -42,13 +42,21 @@ Napi::Value OfflineSyncAddon::setErrorClass(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+double* OfflineSyncAddon::runResultSlots() {
+  if (runResultArray_.IsEmpty()) return nullptr;
+  // Re-read each time: if the buffer was transferred (detached) its length is 0 and its old memory is not ours.
+  Napi::Float64Array array = runResultArray_.Value();
+  return array.ElementLength() >= 2 ? array.Data() : nullptr;
+}
+
 Napi::Value OfflineSyncAddon::setRunResultSlots(const Napi::CallbackInfo& info) {
   if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
       info[0].As<Napi::Float64Array>().ElementLength() < 2) {
     throw Napi::TypeError::New(info.Env(), "setRunResultSlots expects a Float64Array of 2 elements");
   }
+  // lib/ registers once at load; nobody may swap the array afterwards.
+  if (!runResultArray_.IsEmpty()) throw Napi::Error::New(info.Env(), "The run result slots are already registered");
   runResultArray_ = Napi::Persistent(info[0].As<Napi::Float64Array>());
-  runResultSlots = runResultArray_.Value().Data();
   return info.Env().Undefined();
 }
 

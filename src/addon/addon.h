@@ -29,7 +29,7 @@ class OfflineSyncAddon : public Napi::Addon<OfflineSyncAddon> {
   Napi::FunctionReference errorClass;
   // Where run() leaves { changes, lastInsertRowid } for lib/ to read: two numbers in a Float64Array lib/ registered.
   // Building the result object through Node-API costs more than the insert it reports on. Null until registered.
-  double* runResultSlots = nullptr;
+  double* runResultSlots();
   Napi::FunctionReference statementClass;
   Napi::FunctionReference iteratorClass;
   const std::shared_ptr<OpenStores>& openStores() const noexcept { return openStores_; }

@@ -81,9 +81,11 @@ store::Store& DatabaseWrap::live() {
 std::shared_ptr<store::Statement> DatabaseWrap::cachedStatement(const Napi::Value& sql) {
   if (!sql.IsString()) throwInvalidArgument("sql must be a string");
   std::size_t length = 0;
-  napi_get_value_string_utf8(sql.Env(), sql, nullptr, 0, &length);
+  NAPI_THROW_IF_FAILED(sql.Env(), napi_get_value_string_utf8(sql.Env(), sql, nullptr, 0, &length), nullptr);
   sqlScratch_.resize(length + 1);
-  napi_get_value_string_utf8(sql.Env(), sql, sqlScratch_.data(), sqlScratch_.size(), &length);
+  NAPI_THROW_IF_FAILED(sql.Env(),
+                       napi_get_value_string_utf8(sql.Env(), sql, sqlScratch_.data(), sqlScratch_.size(), &length),
+                       nullptr);
   return live().connection().cached(std::string_view(sqlScratch_.data(), length));
 }
 

@@ -17,6 +17,16 @@ Napi::Error makeError(Napi::Env env, std::string_view code, const std::string& m
   return error;
 }
 
+void ensureCode(Napi::Error& error) noexcept {
+  try {
+    Napi::Object object = error.Value();
+    if (object.IsEmpty() || !object.IsObject()) return;
+    if (object.Get("code").IsUndefined()) object.Set("code", std::string(codes::internal));
+  } catch (...) {
+    // The environment is going away; the error cannot be amended and will not be seen.
+  }
+}
+
 bool environmentStopping(Napi::Env env) {
   napi_value probe = nullptr;
   if (napi_create_object(env, &probe) != napi_ok) return true;

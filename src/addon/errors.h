@@ -19,12 +19,16 @@ Napi::Error makeError(Napi::Env env, std::string_view code, const std::string& m
 // NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, errors that cannot be thrown then are dropped rather than aborting.)
 bool environmentStopping(Napi::Env env);
 
+// A Node-API failure (not a JS exception) reaches JS as an Error without a code: give it ERR_INTERNAL.
+void ensureCode(Napi::Error& error) noexcept;
+
 // Runs body; core, SQLite and standard exceptions leave as coded JS errors, JS exceptions pass through.
 template <typename Body>
 auto guard(Napi::Env env, Body&& body) -> decltype(body()) {
   try {
     return body();
-  } catch (const Napi::Error&) {
+  } catch (Napi::Error& e) {
+    ensureCode(e);
     throw;
   } catch (const Error& e) {
     throw makeError(env, e.code(), e.what());

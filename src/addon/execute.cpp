@@ -14,6 +14,7 @@ Napi::Value runStatement(const Napi::CallbackInfo& info, std::size_t first, stor
   statement.ensureUsable();
   bindArguments(info, first, statement);
   store::ResetOnExit reset(statement);
+  statement.setBusy(true);
   // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE, so a DDL or SELECT would report a stale
   // count: only trust it when this execution changed something.
   const std::int64_t totalBefore = sqlite3_total_changes64(connection.handle());
@@ -22,7 +23,7 @@ Napi::Value runStatement(const Napi::CallbackInfo& info, std::size_t first, stor
   const bool changed = sqlite3_total_changes64(connection.handle()) != totalBefore;
   const std::int64_t changes = changed ? connection.changes() : 0;
   const Napi::Value rowid = integerToJs(env, connection.lastInsertRowid());
-  if (double* slots = OfflineSyncAddon::of(env).runResultSlots) {
+  if (double* slots = OfflineSyncAddon::of(env).runResultSlots()) {
     slots[0] = static_cast<double>(changes);
     slots[1] = static_cast<double>(connection.lastInsertRowid());
     return rowid.IsBigInt() ? rowid : env.Undefined();
@@ -38,6 +39,7 @@ Napi::Value getRow(const Napi::CallbackInfo& info, std::size_t first, store::Sta
   statement.ensureUsable();
   bindArguments(info, first, statement);
   store::ResetOnExit reset(statement);
+  statement.setBusy(true);
   if (!statement.step()) return env.Undefined();
   return RowReader(env, statement).read(statement);
 }
@@ -47,6 +49,8 @@ Napi::Array allRows(const Napi::CallbackInfo& info, std::size_t first, store::St
   statement.ensureUsable();
   bindArguments(info, first, statement);
   store::ResetOnExit reset(statement);
+  // Storing a row may run JS (a setter on Array.prototype): busy, the statement cannot be re-entered meanwhile.
+  statement.setBusy(true);
   RowReader reader(env, statement);
   Napi::Array rows = Napi::Array::New(env);
   std::uint32_t count = 0;

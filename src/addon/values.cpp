@@ -85,9 +85,9 @@ void bindOne(Napi::Env env, store::Statement& statement, int index, const Napi::
     case napi_string: {
       // Written straight into the statement's text buffer and bound from there: no copy by SQLite.
       std::size_t length = 0;
-      napi_get_value_string_utf8(env, value, nullptr, 0, &length);
+      NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, value, nullptr, 0, &length));
       char* target = statement.stageText(index, length);
-      napi_get_value_string_utf8(env, value, target, length + 1, &length);
+      NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, value, target, length + 1, &length));
       return;
     }
     case napi_boolean:

@@ -165,5 +165,28 @@ TEST_F(OutboxTest, ChangeOfARowThatVanishedIsQuarantinedNotDropped) {
   EXPECT_EQ(outboxApi->counts().quarantined, 1);
 }
 
+TEST_F(OutboxTest, ADroppedTableQuarantinesItsChangesWithoutBlockingOthers) {
+  db().exec("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT)");
+  store->track("notes", std::nullopt);
+  db().exec("INSERT INTO notes VALUES ('n1', 'x')");
+  insertLessons(1);
+  db().exec("DROP TABLE notes");
+  const auto batch = outboxApi->takeBatch(10);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].table, "lessons");
+  EXPECT_EQ(outboxApi->counts().quarantined, 1);
+  EXPECT_EQ(scalar(*engine, "SELECT count(*) FROM _sync_sent WHERE state = 2 AND reason LIKE '%dropped%'"), 1);
+}
+
+TEST_F(OutboxTest, ARenamedColumnQuarantinesTheChangeThatStillNamesIt) {
+  insertLessons(1);
+  engine->exec("DELETE FROM _sync_outbox; INSERT INTO _sync_row_versions VALUES ('lessons', 'l0', 1)");
+  db().exec("UPDATE lessons SET status = 'done' WHERE id = 'l0'");
+  db().exec("ALTER TABLE lessons RENAME COLUMN minutes TO duration");  // without track() again
+  db().exec("INSERT INTO lessons VALUES ('l9', 's', 1, 'booked')");
+  const auto batch = outboxApi->takeBatch(10);
+  EXPECT_EQ(batch.size() + static_cast<std::size_t>(outboxApi->counts().quarantined), 2u) << "nothing is lost";
+}
+
 }  // namespace
 }  // namespace offline_sync::store

@@ -87,6 +87,19 @@ TEST(TrackingTest, ATriggerWithTheTablesNameDoesNotHideIt) {
   EXPECT_EQ(store.track("items", std::nullopt).name, "items");
 }
 
+TEST(TrackingTest, WritesInTheStepAfterARebuildAreCaptured) {
+  Store store(":memory:", StoreOptions{});
+  std::vector<std::string> steps{"CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT); INSERT INTO t VALUES ('a', 'old')"};
+  store.migrate(steps);
+  store.track("t", std::nullopt);
+  store.connection().exec("DELETE FROM _sync_outbox");
+  steps.push_back("CREATE TABLE t2 (id TEXT PRIMARY KEY, v TEXT); INSERT INTO t2 SELECT * FROM t; DROP TABLE t; "
+                  "ALTER TABLE t2 RENAME TO t");
+  steps.push_back("UPDATE t SET v = 'migrated'");
+  store.migrate(steps);
+  EXPECT_EQ(outboxRows(store.connection()).size(), 1u) << "each step commits with its table's triggers in place";
+}
+
 TEST(TrackingTest, SurvivesReopening) {
   TempDir dir;
   {

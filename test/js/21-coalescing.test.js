@@ -160,6 +160,17 @@ test('INSERT OR REPLACE over a known row: one insert entry of every column', (t)
   assert.equal(db.pendingChanges(), 2);
 });
 
+test('INSERT OR REPLACE that removes another known row through a UNIQUE column records its delete', (t) => {
+  const db = openTemp(t);
+  db.exec('CREATE TABLE people (id TEXT PRIMARY KEY, email TEXT UNIQUE)');
+  db.track('people');
+  db.run("INSERT INTO people VALUES ('a', 'x@example.org')");
+  db.run('DELETE FROM _sync_outbox');
+  db.run("INSERT INTO _sync_row_versions VALUES ('people', 'a', 1)");
+  db.run("INSERT OR REPLACE INTO people VALUES ('b', 'x@example.org')");
+  assert.deepEqual(outbox(db).map(([row, op]) => [row, op]), [['a', DELETE], ['b', INSERT]]);
+});
+
 test('an UPDATE that changes no value records nothing', (t) => {
   const db = trackedKnown(t);
   assert.equal(db.run("UPDATE items SET title = 'T', qty = 1 WHERE id = 'r'").changes, 1);

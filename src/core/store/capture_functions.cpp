@@ -14,8 +14,13 @@ void captureOff(sqlite3_context* context, int, sqlite3_value**) { sqlite3_result
 using SharedClock = std::shared_ptr<HybridClock>;
 
 void nextStamp(sqlite3_context* context, int, sqlite3_value**) {
-  const auto& clock = *static_cast<SharedClock*>(sqlite3_user_data(context));
-  sqlite3_result_int64(context, static_cast<sqlite3_int64>(clock->now()));
+  // No exception may cross SQLite's C frames: a failing wall clock fails the statement instead.
+  try {
+    const auto& clock = *static_cast<SharedClock*>(sqlite3_user_data(context));
+    sqlite3_result_int64(context, static_cast<sqlite3_int64>(clock->now()));
+  } catch (const std::exception& e) {
+    sqlite3_result_error(context, e.what(), -1);
+  }
 }
 
 // SQLite calls this when the function is replaced or the connection closes.

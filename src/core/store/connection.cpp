@@ -70,6 +70,7 @@ sqlite3* Connection::handle() const {
 
 void Connection::exec(std::string_view sql) {
   sqlite3* db = handle();
+  if (sql.find('\0') != std::string_view::npos) throwInvalidArgument("The SQL text contains a NUL character");
   const std::string text(sql);  // sqlite3_exec needs a terminated string
   char* message = nullptr;
   const int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &message);

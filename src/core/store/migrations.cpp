@@ -33,7 +33,8 @@ void recordStep(Connection& connection, std::size_t version) {
 
 }  // namespace
 
-MigrationResult migrate(Connection& connection, std::span<const std::string> steps) {
+MigrationResult migrate(Connection& connection, std::span<const std::string> steps,
+                        const std::function<void()>& afterStep) {
   connection.exec("CREATE TABLE IF NOT EXISTS _sync_migrations (version INTEGER PRIMARY KEY NOT NULL, "
                   "applied_at INTEGER NOT NULL) STRICT");
   MigrationResult result;
@@ -50,6 +51,7 @@ MigrationResult migrate(Connection& connection, std::span<const std::string> ste
       } catch (const Error& e) {
         throw Error(e.category(), e.code(), "Migration " + std::to_string(index) + " failed: " + e.what());
       }
+      if (afterStep) afterStep();
       recordStep(connection, index + 1);
       ++result.applied;
     });

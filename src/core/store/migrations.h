@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 
@@ -16,6 +17,8 @@ struct MigrationResult {
 
 // Runs the steps the file has not seen yet. A failing step rolls back alone (earlier ones stay) and throws
 // its SQLite error, naming the step; a file that has seen more steps than given throws ERR_SCHEMA_TOO_NEW.
-MigrationResult migrate(Connection& connection, std::span<const std::string> steps);
+// afterStep runs inside each step's transaction, after its SQL.
+MigrationResult migrate(Connection& connection, std::span<const std::string> steps,
+                        const std::function<void()>& afterStep = {});
 
 }  // namespace offline_sync::store

@@ -56,6 +56,15 @@ std::optional<std::vector<ColumnValue>> readColumns(Connection& connection, cons
   return values;
 }
 
+// The table's tracking, if it is still tracked and still exists (a dropped or renamed table is not).
+std::optional<TrackedTable> sendableTable(Connection& connection, const std::string& table) {
+  auto exists = connection.cached("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+  ResetOnExit reset(*exists);
+  exists->bindText(1, table);
+  if (!exists->step()) return std::nullopt;
+  return trackedTable(connection, table);
+}
+
 void deletePending(Connection& connection, std::int64_t entry) {
   auto statement = connection.cached("DELETE FROM _sync_outbox WHERE entry = ?1");
   ResetOnExit reset(*statement);
@@ -150,17 +159,25 @@ void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
   std::int64_t seq = nextChangeSeq(connection_);
   for (auto& [entry, mask, change] : entries) {
     auto found = tables.find(change.table);
-    if (found == tables.end()) found = tables.emplace(change.table, trackedTable(connection_, change.table)).first;
+    if (found == tables.end()) found = tables.emplace(change.table, sendableTable(connection_, change.table)).first;
     change.changeSeq = seq++;
     change.baseVersion = rowVersion(connection_, change.table, change.rowId);
     deletePending(connection_, entry);
-    // A change that cannot be sent is quarantined with the reason, never dropped.
+    // A change that cannot be sent is quarantined with the reason, never dropped, and never blocks the others.
     if (!found->second) {
-      recordSent(connection_, change, mask, SentState::quarantined, "the table is no longer tracked");
+      recordSent(connection_, change, mask, SentState::quarantined, "the table was dropped, renamed or untracked");
       continue;
     }
     if (change.op != ChangeOp::remove) {
-      auto values = readColumns(connection_, *found->second, change.rowId, mask);
+      std::optional<std::vector<ColumnValue>> values;
+      try {
+        values = readColumns(connection_, *found->second, change.rowId, mask);
+      } catch (const Error& e) {
+        if (e.code() != "SQLITE_ERROR") throw;  // busy, I/O: the batch is retried later
+        recordSent(connection_, change, mask, SentState::quarantined,
+                   std::string("its row could not be read (a column renamed or dropped?): ") + e.what());
+        continue;
+      }
       if (!values) {
         recordSent(connection_, change, mask, SentState::quarantined, "the row was gone before its change was sent");
         continue;
@@ -260,12 +277,13 @@ void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
       return;
     }
     auto update = connection_.cached(
-        "UPDATE _sync_outbox SET op = ?2, columns = ?3, attempts = attempts + 1, reason = ?4 WHERE entry = ?1");
+        "UPDATE _sync_outbox SET op = ?2, columns = ?3, attempts = max(attempts, ?5), reason = ?4 WHERE entry = ?1");
     ResetOnExit reset(*update);
     update->bindInt64(1, pending->first);
     update->bindInt64(2, static_cast<std::int64_t>(merged->op));
     update->bindInt64(3, merged->columns);
     update->bindText(4, reason);
+    update->bindInt64(5, attempts + 1);
     update->step();
   });
 }

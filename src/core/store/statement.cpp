@@ -22,6 +22,8 @@ void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept { sqlit
 Statement::Statement(sqlite3* db, std::string_view sql, bool persistent) : db_(db), sql_(sql) {
   if (db == nullptr) throwClosed();
   if (sql.size() > INT_MAX) throwInvalidArgument("SQL text is too long");
+  // SQLite stops at a NUL: the rest would be silently dropped (a WHERE clause, say).
+  if (sql.find('\0') != std::string_view::npos) throwInvalidArgument("The SQL text contains a NUL character");
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
   const unsigned flags = persistent ? SQLITE_PREPARE_PERSISTENT : 0;

@@ -59,6 +59,9 @@ Store::Store(const std::string& path, const StoreOptions& options)
     throwInvalidArgument("deviceId must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'");
   }
   registerCaptureFunctions(connection_, clock_, Capture::on);
+  // Rows that INSERT OR REPLACE removes (a UNIQUE conflict on another column) fire delete triggers only with
+  // recursive triggers on; without it those deletes would never reach the server.
+  connection_.exec("PRAGMA recursive_triggers=ON");
   createMetadataTable(connection_);
   withTransaction(connection_, [&] {
     createSyncSchema(connection_);
@@ -71,9 +74,8 @@ Store::Store(const std::string& path, const StoreOptions& options)
 }
 
 MigrationResult Store::migrate(std::span<const std::string> steps) {
-  const MigrationResult result = store::migrate(connection_, steps);
-  if (result.applied > 0) refreshTracking(connection_);
-  return result;
+  // Inside each step's transaction: a step that rebuilt a tracked table never commits without its triggers.
+  return store::migrate(connection_, steps, [this] { refreshTracking(connection_); });
 }
 
 TrackedTable Store::track(std::string_view table, std::optional<ConflictPolicy> policy) {
