@@ -17,6 +17,18 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++20", "-fexceptions", "-frtti", "-fvisibility=hidden", "-Wall", "-Wextra"],
       "libraries": ["-lSQLiteCpp", "-lsqlite3", "-lsimdjson", "-lz"]
+    },
+    {
+      # The reference sync server (npx offline-sync-server): the core plus src/server, Boost.Beast over Asio.
+      "target_name": "offline-sync-server",
+      "type": "executable",
+      "sources": ["<!@(node scripts/list-sources.js src/core src/server)"],
+      "include_dirs": ["src"],
+      "defines": ["BOOST_BEAST_USE_STD_STRING_VIEW", "BOOST_ASIO_NO_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++20", "-fexceptions", "-frtti", "-Wall", "-Wextra"],
+      "libraries": ["-lSQLiteCpp", "-lsqlite3", "-lsimdjson", "-lssl", "-lcrypto", "-lz", "-lpthread"]
     }
   ]
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds build/Release/offline_sync.node with node-gyp, after making sure the system libraries are there.
+// Builds build/Release/offline_sync.node and build/Release/offline-sync-server with node-gyp, after making sure the
+// system libraries are there.
 //   --rebuild  configure from scratch (what `npm install` does); otherwise an incremental build.
 // Node's headers are taken from the local Node installation when it ships them, so nothing is downloaded.
 'use strict';
@@ -40,8 +41,8 @@ function configured() {
 }
 
 function sourceList() {
-  const lister = spawnSync(process.execPath, [path.join(__dirname, 'list-sources.js'), 'src/core', 'src/addon'],
-    { cwd: root, encoding: 'utf8' });
+  const lister = spawnSync(process.execPath,
+    [path.join(__dirname, 'list-sources.js'), 'src/core', 'src/addon', 'src/server'], { cwd: root, encoding: 'utf8' });
   return lister.stdout;
 }
 

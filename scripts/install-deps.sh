@@ -7,6 +7,7 @@ packages=(
   g++ make cmake ninja-build ccache python3 pkg-config
   libsqlite3-dev libsqlitecpp-dev libsimdjson-dev libboost1.81-dev libssl-dev zlib1g-dev
   googletest libgtest-dev
+  clang libclang-rt-14-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

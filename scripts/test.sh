@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: builds what changed, then runs the C++ tests (GoogleTest through CTest) and the JS tests (node:test).
-# With CI=true or OFFLINE_SYNC_SANITIZE=1 the C++ tests also run once built with AddressSanitizer and UBSan.
+# With CI=true or OFFLINE_SYNC_SANITIZE=1 the C++ tests also run once built with AddressSanitizer and UBSan, and the
+# protocol decoder is fuzzed for FUZZ_SECONDS (30 by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ cpp_tests() {  # $1: build folder, then extra CMake arguments
 cpp_tests build-cpp -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "${CI:-}" = true ] || [ -n "${OFFLINE_SYNC_SANITIZE:-}" ]; then
   cpp_tests build-asan -DCMAKE_BUILD_TYPE=Debug -DOFFLINE_SYNC_SANITIZE=address,undefined
+  FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
 fi
 
 node --test test/js/

@@ -10,3 +10,4 @@ if [ ! -d node_modules/better-sqlite3/build/Release ]; then
   npm install --no-audit --no-fund
 fi
 node local-writes.js
+node server-throughput.js

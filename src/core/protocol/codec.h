@@ -1,6 +1,8 @@
 // Encoding and decoding of every protocol v1 message. Decoding uses simdjson On-Demand and checks types, sizes and
 // identifiers strictly: anything malformed throws Error(protocol, "ERR_PROTOCOL") (or "ERR_TOO_LARGE" for a limit),
-// whose message says where. Never a crash, whatever the bytes.
+// whose message says where. Never a crash, whatever the bytes. In a push request, a change that breaks a rule of its
+// own (an identifier, a value over the limits, a change id of another device) is not an error of the request: it is
+// decoded with `rejection` set, for the server to answer it `rejected` and apply the others.
 #pragma once
 
 #include <memory>

@@ -29,6 +29,13 @@ struct Limits {
 using store::ChangeOp;
 using store::ColumnValue;
 
+// Why a change breaks a rule of its own (an identifier, a value over the limits): the server answers it `rejected`
+// and applies the rest of the push.
+struct Rejection {
+  std::string code;
+  std::string reason;
+};
+
 // One change as a device sends it.
 struct WireChange {
   std::string id;  // "<deviceId>:<n>"
@@ -39,6 +46,7 @@ struct WireChange {
   std::int64_t baseVersion = 0;
   HlcStamp hlc = 0;
   std::vector<ColumnValue> columns;  // none for a delete
+  std::optional<Rejection> rejection;
 };
 
 struct PushRequest {

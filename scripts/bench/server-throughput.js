@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Push and pull throughput of the reference server over loopback: 100,000 lesson-shaped changes pushed in batches of
+// 500 (bodies encoded before the clock starts), then pulled in pages, by two concurrent clients, each way timed
+// separately. Several repetitions, each against a fresh database; medians with min and max. Run: npm run bench
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
+
+const CHANGES = Number(process.env.BENCH_CHANGES || 100000);
+const BATCH = 500;
+const PAGE = Number(process.env.BENCH_PAGE || 5000);
+const CLIENTS = 2;
+const REPETITIONS = Number(process.env.BENCH_REPETITIONS || 3);
+const BINARY = path.join(__dirname, '..', '..', 'build', 'Release', 'offline-sync-server');
+const HEADERS = { Authorization: 'Bearer bench', 'X-Offline-Sync-Protocol': '1', 'Content-Type': 'application/json' };
+
+function lessonChange(device, n) {
+  return {
+    id: `${device}:${n}`, table: 'lessons', row: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    op: 'insert', policy: 'merge', baseVersion: 0, hlc: String(BigInt(1700000000000 + n) * 65536n),
+    columns: {
+      student_id: `student-${n % 500}`, instructor_id: `instructor-${n % 12}`, vehicle_id: n % 3 ? `vehicle-${n % 8}` : null,
+      starts_at: `2026-12-${String(1 + (n % 28)).padStart(2, '0')}T09:00:00Z`, minutes: 45 + (n % 3) * 45,
+      status: 'booked', price_cents: 4500, notes: n % 10 ? null : 'first lesson on the motorway',
+    },
+  };
+}
+
+async function startServer(db) {
+  const child = spawn(BINARY, ['--host', '127.0.0.1', '--port', '0', '--db', db, '--token', 'bench:school'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { child, url: line.replace('listening on ', '') };
+}
+
+async function pushAll(url, bodies) {
+  let next = 0;
+  async function client() {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      const response = await fetch(`${url}/v1/push`, { method: 'POST', headers: HEADERS, body });
+      if (response.status !== 200) throw new Error(`push answered ${response.status}`);
+      await response.arrayBuffer();
+    }
+  }
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+}
+
+async function pullAll(url) {
+  // Two clients split the version range, each paging through its half.
+  const half = Math.ceil(CHANGES / 2);
+  let rows = 0;
+  async function client(from, to) {
+    let cursor = from;
+    while (cursor < to) {
+      const limit = Math.min(PAGE, to - cursor);
+      const response = await fetch(`${url}/v1/pull?cursor=${cursor}&limit=${limit}`, { headers: HEADERS });
+      const page = JSON.parse(Buffer.from(await response.arrayBuffer()).toString());
+      rows += page.rows.length;
+      cursor = page.cursor;
+      if (!page.more) break;
+    }
+  }
+  await Promise.all([client(0, half), client(half, CHANGES)]);
+  return rows;
+}
+
+function median(values) {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+async function main() {
+  if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is not built: run npm install`);
+  const bodies = [];
+  for (let first = 1; first <= CHANGES; first += BATCH) {
+    const changes = [];
+    for (let n = first; n < first + BATCH && n <= CHANGES; n += 1) changes.push(lessonChange('bench-device', n));
+    bodies.push(JSON.stringify({ deviceId: 'bench-device', changes }));
+  }
+  const rates = { push: [], pull: [] };
+  for (let rep = 0; rep < REPETITIONS; rep += 1) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offline-sync-bench-server-'));
+    const server = await startServer(path.join(dir, 'server.db'));
+    try {
+      let started = process.hrtime.bigint();
+      await pushAll(server.url, bodies);
+      rates.push.push(CHANGES / (Number(process.hrtime.bigint() - started) / 1e9));
+      started = process.hrtime.bigint();
+      const rows = await pullAll(server.url);
+      rates.pull.push(rows / (Number(process.hrtime.bigint() - started) / 1e9));
+      if (rows !== CHANGES) throw new Error(`pulled ${rows} rows, expected ${CHANGES}`);
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`Server throughput over loopback: ${CHANGES} lesson changes, push batches of ${BATCH}, ` +
+    `pull pages of ${PAGE}, ${CLIENTS} clients, ${REPETITIONS} repetitions`);
+  console.table(Object.entries(rates).map(([direction, values]) => ({
+    direction,
+    'changes/s (median)': Math.round(median(values)),
+    min: Math.round(Math.min(...values)),
+    max: Math.round(Math.max(...values)),
+    'vs target 100,000/s': (median(values) / 100000).toFixed(2),
+  })));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

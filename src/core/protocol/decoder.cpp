@@ -1,0 +1,65 @@
+// The Decoder: one reused simdjson parser, the body-size limit, and the checks around a message's root object.
+#include <simdjson.h>
+
+#include "core/protocol/codec.h"
+#include "core/protocol/json_reader.h"
+#include "core/protocol/message_readers.h"
+
+namespace offline_sync::protocol {
+
+struct Decoder::Impl {
+  simdjson::ondemand::parser parser;
+  // The body copied with SIMDJSON_PADDING readable bytes after it, as simdjson requires; kept between calls so a
+  // steady stream of messages does not allocate.
+  std::string padded;
+
+  // Parses `body` and hands its root object to readRoot; then insists nothing follows the message.
+  template <typename ReadRoot>
+  auto decode(std::string_view body, const Limits& limits, ReadRoot&& readRoot) {
+    const json::Where where;
+    if (body.size() > limits.maxBodyBytes) {
+      json::failTooLarge(where, "body over the limit of " + std::to_string(limits.maxBodyBytes) + " bytes");
+    }
+    padded.assign(body);
+    padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::ondemand::document document;
+    json::check(parser.iterate(padded.data(), body.size(), padded.size()).get(document), where, "a JSON object");
+    simdjson::ondemand::object root;
+    json::check(document.get_object().get(root), where, "a JSON object");
+    auto message = readRoot(root, where);
+    // On-Demand stops at the root's closing brace; anything after it ("{...}}" or "{...} {...}") is not one message.
+    if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) json::fail(where, "content after the message");
+    return message;
+  }
+};
+
+Decoder::Decoder(Limits limits) : limits_(limits), impl_(std::make_unique<Impl>()) {}
+Decoder::~Decoder() = default;
+
+PushRequest Decoder::pushRequest(std::string_view json) {
+  return impl_->decode(json, limits_, [&](auto& root, const json::Where& body) {
+    return readPushRequest(root, body, limits_);
+  });
+}
+
+PushResponse Decoder::pushResponse(std::string_view json) {
+  return impl_->decode(json, limits_, [&](auto& root, const json::Where& body) {
+    return readPushResponse(root, body, limits_);
+  });
+}
+
+PullResponse Decoder::pullResponse(std::string_view json) {
+  return impl_->decode(json, limits_, [&](auto& root, const json::Where& body) {
+    return readPullResponse(root, body, limits_);
+  });
+}
+
+LiveMessage Decoder::liveMessage(std::string_view json) {
+  return impl_->decode(json, limits_, [](auto& root, const json::Where& body) { return readLiveMessage(root, body); });
+}
+
+ErrorBody Decoder::error(std::string_view json) {
+  return impl_->decode(json, limits_, [](auto& root, const json::Where& body) { return readErrorBody(root, body); });
+}
+
+}  // namespace offline_sync::protocol

@@ -1,0 +1,148 @@
+// One HTTP/1.1 connection: read a request under a deadline, answer through the router, keep alive. Requests over the
+// body limit get a 413 and the connection closes; slow or silent clients are dropped at the deadline.
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <optional>
+
+#include "server/live_session.h"
+#include "server/session_context.h"
+
+namespace offline_sync::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+std::string headerValue(const http::request<http::string_body>& request, std::string_view name) {
+  const auto found = request.find(name);
+  return found == request.end() ? std::string() : std::string(found->value());
+}
+
+HttpRequest toRequest(http::request<http::string_body>&& request) {
+  HttpRequest out;
+  out.method = std::string(request.method_string());
+  out.target = std::string(request.target());
+  out.authorization = headerValue(request, "Authorization");
+  out.protocolVersion = headerValue(request, protocol::kProtocolHeader);
+  out.contentType = headerValue(request, "Content-Type");
+  out.contentEncoding = headerValue(request, "Content-Encoding");
+  out.acceptsGzip = headerValue(request, "Accept-Encoding").find("gzip") != std::string::npos;
+  // The live channel also takes its token from the query, since browsers cannot set headers on a WebSocket.
+  if (out.authorization.empty()) {
+    const auto position = out.target.find("access_token=");
+    if (position != std::string::npos) {
+      const auto end = out.target.find('&', position);
+      out.authorization = "Bearer " + out.target.substr(position + 13, end == std::string::npos ? std::string::npos
+                                                                                                   : end - position - 13);
+    }
+  }
+  out.body = std::move(request.body());
+  return out;
+}
+
+class HttpSession : public Session, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(net::ip::tcp::socket&& socket, SessionContext& context) : stream_(std::move(socket)), context_(context) {}
+
+  void start() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::doRead, shared_from_this())); }
+
+  void shutdown() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      // Idle between requests: close now. Busy: the response goes out, then the connection closes.
+      if (!self->busy_) self->close();
+    });
+  }
+
+ private:
+  void doRead() {
+    if (context_.stopping) return close();
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(context_.router.limits().maxBodyBytes);
+    stream_.expires_after(firstRead_ ? context_.options.requestTimeout : context_.options.idleTimeout);
+    firstRead_ = false;
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::onHeader, shared_from_this()));
+  }
+
+  // From the first header on, the request is in flight: a stop lets it finish.
+  void onHeader(beast::error_code ec, std::size_t) {
+    if (ec) return onRead(ec, 0);
+    busy_ = true;
+    stream_.expires_after(context_.options.requestTimeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::onRead, shared_from_this()));
+  }
+
+  void onRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::body_limit) {
+      return respond(errorResponse(413, "ERR_TOO_LARGE", "The body is larger than the server accepts"), false);
+    }
+    if (ec == http::error::header_limit) {
+      return respond(errorResponse(413, "ERR_TOO_LARGE", "The headers are larger than the server accepts"), false);
+    }
+    if (ec) {
+      busy_ = false;
+      return close();  // end of stream, timeout, reset, or a malformed request line
+    }
+    http::request<http::string_body> request = parser_->release();
+    const bool keepAlive = request.keep_alive();
+    if (beast::websocket::is_upgrade(request)) {
+      HttpRequest converted = toRequest(http::request<http::string_body>(request));
+      Router::Authorized authorized = context_.router.authorize(converted);
+      if (converted.target.substr(0, converted.target.find('?')) != "/v1/live") {
+        return respond(errorResponse(404, "ERR_NOT_FOUND", "No WebSocket endpoint here"), false);
+      }
+      if (!authorized.tenant) return respond(std::move(authorized.refusal), false);
+      stream_.expires_never();
+      return startLiveSession(std::move(stream_), std::move(request), *authorized.tenant, context_);
+    }
+    busy_ = true;
+    respond(context_.router.handle(toRequest(std::move(request))), keepAlive);
+  }
+
+  void respond(HttpResponse response, bool keepAlive) {
+    busy_ = true;
+    auto message = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), 11);
+    message->set(http::field::server, "offline-sync-server");
+    message->set(http::field::content_type, "application/json");
+    for (auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keepAlive && !context_.stopping);
+    message->prepare_payload();
+    stream_.expires_after(context_.options.requestTimeout);
+    http::async_write(stream_, *message, [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+      self->busy_ = false;
+      if (ec || !message->keep_alive()) return self->close();
+      self->doRead();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  SessionContext& context_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool busy_ = false;
+  bool firstRead_ = true;
+};
+
+}  // namespace
+
+void startHttpSession(net::ip::tcp::socket socket, SessionContext& context) {
+  auto session = std::make_shared<HttpSession>(std::move(socket), context);
+  context.add(session);
+  session->start();
+}
+
+}  // namespace offline_sync::server

@@ -1,0 +1,56 @@
+// The reference server's storage in one SQLite file: a write connection for pushes, a pool of readers for pulls.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/protocol/messages.h"
+#include "core/store/connection.h"
+#include "server/server_storage.h"
+#include "server/sqlite_storage_readers.h"
+
+namespace offline_sync::server {
+
+class PushWriter;
+
+struct SqliteStorageOptions {
+  // FULL by default: a push's answer tells the device to drop the change from its outbox, so a committed push must
+  // survive power loss. NORMAL (in WAL mode: no fsync per commit) survives a killed process but may lose the newest
+  // commits on power loss, which no device would send again; choose it only where the disk's cache is safe.
+  store::Synchronous synchronous = store::Synchronous::full;
+  // Pulls and latestCursor run on these, beside a push; callers beyond this many wait for a free one.
+  std::size_t readerConnections = 4;
+  int busyTimeoutMs = 5000;
+  int writerPageCacheKiB = 64 * 1024;
+  int readerPageCacheKiB = 16 * 1024;
+  // WAL pages (4 KiB) after which a commit copies the WAL back into the file; must be positive. SQLite's default,
+  // 1000, checkpoints every two or three pushes of 500 changes, rewriting the same index leaves each time; 10000
+  // (a 40 MiB WAL) measured ~30% more pushed changes per second over 100,000 changes, for one slower push (~50 ms)
+  // in about 25.
+  int walAutocheckpointPages = 10000;
+  // The per-change limits a push is checked against (changes beyond them are rejected).
+  protocol::Limits limits;
+};
+
+class SqliteStorage final : public ServerStorage {
+ public:
+  // Opens (creating if missing) the file and its tables. Throws ERR_SCHEMA_TOO_NEW for a newer server's file.
+  explicit SqliteStorage(const std::string& path, SqliteStorageOptions options = {});
+  ~SqliteStorage() override;
+  SqliteStorage(const SqliteStorage&) = delete;
+  SqliteStorage& operator=(const SqliteStorage&) = delete;
+
+  protocol::PushResponse push(std::string_view tenant, const protocol::PushRequest& request) override;
+  protocol::PullResponse pull(std::string_view tenant, const protocol::PullRequest& request) override;
+  std::int64_t latestCursor(std::string_view tenant) override;
+
+ private:
+  std::mutex writeMutex_;  // guards writer_ and pushWriter_
+  std::unique_ptr<store::Connection> writer_;
+  std::unique_ptr<PushWriter> pushWriter_;
+  ReaderPool readers_;
+};
+
+}  // namespace offline_sync::server

@@ -1,0 +1,26 @@
+// The SQLite server storage's tables, created idempotently, and the check that a file is not from a newer server.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/protocol/messages.h"
+#include "core/store/connection.h"
+
+namespace offline_sync::server {
+
+inline constexpr std::int64_t kStorageSchemaVersion = 1;
+
+// Creates what is missing in one write transaction, so two processes opening a new file at once do not collide.
+// Throws ERR_SCHEMA_TOO_NEW when the file was written by a newer schema.
+void createStorageSchema(store::Connection& connection);
+
+// The key of the rows_by_id index. Stored: it must never change for a schema version.
+std::int64_t rowIdHash(std::string_view table, std::string_view rowId);
+
+// The numbers a `seen` row stores for a push status; fixed here, independent of the enum's declaration order.
+std::int64_t storedStatus(protocol::PushStatus status);
+// Throws ERR_CORRUPT_ROW for a number no version of this schema wrote.
+protocol::PushStatus statusFromStored(std::int64_t stored);
+
+}  // namespace offline_sync::server

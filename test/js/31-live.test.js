@@ -1,0 +1,109 @@
+'use strict';
+// The live channel (/v1/live): a WebSocket that greets with the tenant's cursor and announces every commit, only to
+// that tenant. A minimal client over node:http's upgrade keeps the test free of dependencies.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const http = require('node:http');
+const { tempDir } = require('./helpers');
+const { startServer, push, lessonChange } = require('./server-harness');
+
+const TOKENS = ['alpha-token:school-a', 'beta-token:school-b'];
+const DEADLINE_MS = 5000;
+
+// Opens /v1/live; resolves to { next(), pending(), close() } or rejects with the HTTP status of a refusal.
+function openLive(url, headers, query = '') {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${url}/v1/live${query}`, {
+      headers: {
+        Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': crypto.randomBytes(16).toString('base64'), ...headers,
+      },
+    });
+    request.on('response', (response) => reject(Object.assign(new Error('refused'), { status: response.statusCode })));
+    request.on('error', reject);
+    request.on('upgrade', (response, socket, head) => {
+      let buffered = Buffer.from(head);  // bytes that came with the 101 response belong to the first frame
+      const queue = [];
+      const waiters = [];
+      function drain() {
+        // Server frames are unmasked; these are small text frames (length < 126).
+        while (buffered.length >= 2 && buffered.length >= 2 + (buffered[1] & 0x7f)) {
+          const length = buffered[1] & 0x7f;
+          const opcode = buffered[0] & 0x0f;
+          const payload = buffered.subarray(2, 2 + length).toString();
+          buffered = buffered.subarray(2 + length);
+          if (opcode !== 1) continue;
+          const message = JSON.parse(payload);
+          if (waiters.length) waiters.shift()(message); else queue.push(message);
+        }
+      }
+      socket.on('data', (chunk) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        drain();
+      });
+      drain();
+      resolve({
+        next() {
+          if (queue.length) return Promise.resolve(queue.shift());
+          return new Promise((resolveNext, rejectNext) => {
+            const timer = setTimeout(() => rejectNext(new Error('no live message in time')), DEADLINE_MS);
+            waiters.push((message) => { clearTimeout(timer); resolveNext(message); });
+          });
+        },
+        pending: () => queue.length,
+        close: () => socket.destroy(),
+      });
+    });
+    request.end();
+  });
+}
+
+const LIVE_HEADERS = { Authorization: 'Bearer alpha-token', 'X-Offline-Sync-Protocol': '1' };
+
+test('the live channel greets with the cursor and announces each commit to its tenant only', async (t) => {
+  const dir = tempDir(t);
+  const server = await startServer(t, { db: dir.file('server.db'), tokens: TOKENS });
+  await push(server.url, 'alpha-token', { deviceId: 'office', changes: [lessonChange('office', 1)] });
+  const alpha = await openLive(server.url, LIVE_HEADERS);
+  t.after(() => alpha.close());
+  const beta = await openLive(server.url, { Authorization: 'Bearer beta-token', 'X-Offline-Sync-Protocol': '1' });
+  t.after(() => beta.close());
+  assert.deepEqual(await alpha.next(), { type: 'hello', cursor: 1 });
+  assert.deepEqual(await beta.next(), { type: 'hello', cursor: 0 });
+  await push(server.url, 'alpha-token', { deviceId: 'office', changes: [lessonChange('office', 2), lessonChange('office', 3)] });
+  assert.deepEqual(await alpha.next(), { type: 'changed', cursor: 3 });
+  // A replay changes nothing, so it announces nothing; the next real commit is announced.
+  await push(server.url, 'alpha-token', { deviceId: 'office', changes: [lessonChange('office', 3)] });
+  await push(server.url, 'alpha-token', { deviceId: 'office', changes: [lessonChange('office', 4)] });
+  assert.deepEqual(await alpha.next(), { type: 'changed', cursor: 4 });
+  await push(server.url, 'beta-token', { deviceId: 'laptop', changes: [lessonChange('laptop', 1)] });
+  assert.deepEqual(await beta.next(), { type: 'changed', cursor: 1 });
+  assert.equal(alpha.pending(), 0, 'the other tenant\'s commit is not announced here');
+});
+
+test('the live channel refuses a missing or forged token and accepts access_token in the query', async (t) => {
+  const dir = tempDir(t);
+  const server = await startServer(t, { db: dir.file('server.db'), tokens: TOKENS });
+  await assert.rejects(openLive(server.url, { 'X-Offline-Sync-Protocol': '1' }), (error) => error.status === 401);
+  await assert.rejects(openLive(server.url, { Authorization: 'Bearer forged', 'X-Offline-Sync-Protocol': '1' }),
+    (error) => error.status === 401);
+  const viaQuery = await openLive(server.url, { 'X-Offline-Sync-Protocol': '1' }, '?access_token=alpha-token');
+  t.after(() => viaQuery.close());
+  assert.deepEqual(await viaQuery.next(), { type: 'hello', cursor: 0 });
+});
+
+test('a client that stops reading costs the server one pending message, not a queue', async (t) => {
+  const dir = tempDir(t);
+  const server = await startServer(t, { db: dir.file('server.db'), tokens: TOKENS });
+  const live = await openLive(server.url, LIVE_HEADERS);
+  t.after(() => live.close());
+  assert.equal((await live.next()).type, 'hello');
+  for (let n = 1; n <= 50; n += 1) {
+    await push(server.url, 'alpha-token', { deviceId: 'office', changes: [lessonChange('office', n)] });
+  }
+  // Every announcement carries the newest cursor, so the last one read is 50 whatever was coalesced.
+  let last;
+  do last = await live.next(); while (last.cursor < 50);
+  assert.deepEqual(last, { type: 'changed', cursor: 50 });
+});
