@@ -25,6 +25,23 @@ test('the CLI prints its address first, serves, and stops cleanly on SIGTERM', a
   assert.deepEqual(await server.stop(), { code: 0, signal: null });
 });
 
+test('tokens come from a tokens file too, and a malformed one stops the server with a clear error', async (t) => {
+  const dir = tempDir(t);
+  const fs = require('node:fs');
+  const file = dir.file('tokens.txt');
+  fs.writeFileSync(file, '# driving schools\n\nfile-token:school-c\n');
+  const server = await startServer(t, { db: dir.file('server.db'), tokens: [], args: ['--tokens-file', file] });
+  assert.equal((await pull(server.url, 'file-token')).status, 200);
+  assert.equal((await pull(server.url, 'alpha-token')).status, 401);
+  fs.writeFileSync(file, 'no-colon-here\n');
+  const { spawnSync } = require('node:child_process');
+  const { BINARY } = require('./server-harness');
+  const refused = spawnSync(BINARY, ['--port', '0', '--db', dir.file('other.db'), '--tokens-file', file],
+    { encoding: 'utf8', timeout: 10000 });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /tokens\.txt:1: .*TOKEN:TENANT/);
+});
+
 test('every request needs a valid bearer token and the protocol header', async (t) => {
   const { server } = await started(t);
   const missing = await fetch(`${server.url}/v1/pull`, { headers: PROTOCOL_HEADERS });
