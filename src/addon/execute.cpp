@@ -7,14 +7,31 @@
 #include "addon/values.h"
 
 namespace offline_sync::addon {
+namespace {
+
+// One execution of a statement: binds the call's parameters, then holds the statement busy (JS that runs meanwhile,
+// such as a setter storing a row, cannot re-enter it) until the execution ends and resets it.
+class Execution {
+ public:
+  Execution(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement) : statement_(statement) {
+    statement.ensureUsable();
+    bindArguments(info, first, statement);
+    statement.setBusy(true);
+  }
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+  ~Execution() { statement_.reset(); }
+
+ private:
+  store::Statement& statement_;
+};
+
+}  // namespace
 
 Napi::Value runStatement(const Napi::CallbackInfo& info, std::size_t first, store::Connection& connection,
                           store::Statement& statement) {
   const Napi::Env env = info.Env();
-  statement.ensureUsable();
-  bindArguments(info, first, statement);
-  store::ResetOnExit reset(statement);
-  statement.setBusy(true);
+  Execution execution(info, first, statement);
   // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE, so a DDL or SELECT would report a stale
   // count: only trust it when this execution changed something.
   const std::int64_t totalBefore = sqlite3_total_changes64(connection.handle());
@@ -36,21 +53,14 @@ Napi::Value runStatement(const Napi::CallbackInfo& info, std::size_t first, stor
 
 Napi::Value getRow(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement) {
   const Napi::Env env = info.Env();
-  statement.ensureUsable();
-  bindArguments(info, first, statement);
-  store::ResetOnExit reset(statement);
-  statement.setBusy(true);
+  Execution execution(info, first, statement);
   if (!statement.step()) return env.Undefined();
   return RowReader(env, statement).read(statement);
 }
 
 Napi::Array allRows(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement) {
   const Napi::Env env = info.Env();
-  statement.ensureUsable();
-  bindArguments(info, first, statement);
-  store::ResetOnExit reset(statement);
-  // Storing a row may run JS (a setter on Array.prototype): busy, the statement cannot be re-entered meanwhile.
-  statement.setBusy(true);
+  Execution execution(info, first, statement);
   RowReader reader(env, statement);
   Napi::Array rows = Napi::Array::New(env);
   std::uint32_t count = 0;
