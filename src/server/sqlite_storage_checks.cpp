@@ -4,6 +4,7 @@
 #include "server/sqlite_storage_checks.h"
 
 #include "core/protocol/codec.h"
+#include "core/protocol/rule_breaks.h"
 
 namespace offline_sync::server {
 namespace {
@@ -23,20 +24,23 @@ bool changeIdBelongsTo(std::string_view changeId, std::string_view deviceId) {
 std::optional<Rejection> checkChange(const protocol::WireChange& change, const protocol::Limits& limits) {
   // The decoder's verdict says precisely which field broke which rule.
   if (change.rejection) return Rejection{change.rejection->code, change.rejection->reason};
-  if (!protocol::isValidIdentifier(change.table)) return Rejection{"ERR_TABLE", "invalid table name"};
-  if (!protocol::isValidRowId(change.row)) return Rejection{"ERR_ROW_ID", "invalid row id"};
+  namespace code = protocol::rejection_codes;
+  if (!protocol::isValidIdentifier(change.table)) return Rejection{std::string(code::table), "invalid table name"};
+  if (!protocol::isValidRowId(change.row)) return Rejection{std::string(code::rowId), "invalid row id"};
   if (change.columns.size() > limits.maxColumnsPerChange) {
-    return Rejection{"ERR_TOO_LARGE", "more than " + std::to_string(limits.maxColumnsPerChange) + " columns"};
+    return Rejection{std::string(code::tooLarge), "more than " + std::to_string(limits.maxColumnsPerChange) + " columns"};
   }
   for (std::size_t i = 0; i < change.columns.size(); ++i) {
     const auto& column = change.columns[i];
-    if (!protocol::isValidIdentifier(column.name)) return Rejection{"ERR_COLUMN", "invalid column name"};
+    if (!protocol::isValidIdentifier(column.name)) return Rejection{std::string(code::column), "invalid column name"};
     // At most 63 columns: a scan is cheaper than a set.
     for (std::size_t j = 0; j < i; ++j) {
-      if (change.columns[j].name == column.name) return Rejection{"ERR_COLUMN", "column '" + column.name + "' twice"};
+      if (change.columns[j].name == column.name) {
+        return Rejection{std::string(code::column), "column '" + column.name + "' twice"};
+      }
     }
     if (valueBytes(column.value) > limits.maxValueBytes) {
-      return Rejection{"ERR_TOO_LARGE", "the value of '" + column.name + "' is larger than " +
+      return Rejection{std::string(code::tooLarge), "the value of '" + column.name + "' is larger than " +
                                             std::to_string(limits.maxValueBytes) + " bytes"};
     }
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/error.h"
+#include "core/protocol/rule_breaks.h"
 #include "server/sqlite_storage_checks.h"
 #include "server/sqlite_storage_schema.h"
 
@@ -135,7 +136,8 @@ PushWriter::Tenant PushWriter::loadTenant(std::string_view name, bool create) {
 
 PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& change, std::string_view deviceId) {
   if (!changeIdBelongsTo(change.id, deviceId)) {
-    return rejected(change.id, {"ERR_CHANGE_ID", "the change id is malformed or names another device"});
+    return rejected(change.id, {std::string(protocol::rejection_codes::changeId),
+                                "the change id is malformed or names another device"});
   }
   if (auto recorded = recordedResult(tenant, change.id)) return std::move(*recorded);
   if (auto rejection = checkChange(change, limits_)) {
