@@ -23,7 +23,8 @@ struct Arguments {
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "offline-sync-server: " << problem << "\n"
             << "usage: offline-sync-server [--host 127.0.0.1] [--port 8080] [--db FILE] [--threads N]\n"
-            << "                           --token TOKEN:TENANT [--token ...] [--tokens-file FILE]\n";
+            << "                           --token TOKEN:TENANT [--token ...] [--tokens-file FILE]\n"
+            << "                           [--live-ping-seconds 20]\n";
   std::exit(2);
 }
 
@@ -51,6 +52,8 @@ Arguments parse(int argc, char** argv) {
       arguments.options.port = static_cast<std::uint16_t>(parsePort(value()));
     } else if (flag == "--db") {
       arguments.database = value();
+    } else if (flag == "--live-ping-seconds") {
+      arguments.options.livePingInterval = std::chrono::seconds(std::max(1, std::atoi(value().c_str())));
     } else if (flag == "--threads") {
       arguments.options.threads = std::max(1, std::atoi(value().c_str()));
     } else if (flag == "--token") {

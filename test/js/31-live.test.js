@@ -11,8 +11,16 @@ const { startServer, push, lessonChange } = require('./server-harness');
 const TOKENS = ['alpha-token:school-a', 'beta-token:school-b'];
 const DEADLINE_MS = 5000;
 
-// Opens /v1/live; resolves to { next(), pending(), close() } or rejects with the HTTP status of a refusal.
-function openLive(url, headers, query = '') {
+// A client frame: clients must mask what they send.
+function maskedFrame(firstByte, payload) {
+  const mask = crypto.randomBytes(4);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
+  return Buffer.concat([Buffer.from([firstByte, 0x80 | payload.length]), mask, masked]);
+}
+
+// Opens /v1/live; resolves to { next(), pending(), pings(), closed, close() } or rejects with the HTTP status of a
+// refusal. A client that does not answer pings is what a dead or stuck device looks like to the server.
+function openLive(url, headers, query = '', answerPings = true) {
   return new Promise((resolve, reject) => {
     const request = http.request(`${url}/v1/live${query}`, {
       headers: {
@@ -24,6 +32,8 @@ function openLive(url, headers, query = '') {
     request.on('error', reject);
     request.on('upgrade', (response, socket, head) => {
       let buffered = Buffer.from(head);  // bytes that came with the 101 response belong to the first frame
+      let pings = 0;
+      const closed = new Promise((resolveClosed) => socket.once('close', resolveClosed));
       const queue = [];
       const waiters = [];
       function drain() {
@@ -33,6 +43,11 @@ function openLive(url, headers, query = '') {
           const opcode = buffered[0] & 0x0f;
           const payload = buffered.subarray(2, 2 + length).toString();
           buffered = buffered.subarray(2 + length);
+          if (opcode === 9) {  // ping: answer with a masked pong carrying the same payload, unless told not to
+            pings += 1;
+            if (answerPings) socket.write(maskedFrame(0x8a, Buffer.from(payload)));
+            continue;
+          }
           if (opcode !== 1) continue;
           const message = JSON.parse(payload);
           if (waiters.length) waiters.shift()(message); else queue.push(message);
@@ -52,6 +67,8 @@ function openLive(url, headers, query = '') {
           });
         },
         pending: () => queue.length,
+        pings: () => pings,
+        closed,
         close: () => socket.destroy(),
       });
     });
@@ -106,4 +123,25 @@ test('a client that stops reading costs the server one pending message, not a qu
   let last;
   do last = await live.next(); while (last.cursor < 50);
   assert.deepEqual(last, { type: 'changed', cursor: 50 });
+});
+
+test('the server pings; a client that answers stays, one that does not is closed', async (t) => {
+  const dir = tempDir(t);
+  const server = await startServer(t, { db: dir.file('server.db'), tokens: TOKENS, args: ['--live-ping-seconds', '1'] });
+  const answering = await openLive(server.url, LIVE_HEADERS);
+  t.after(() => answering.close());
+  const silent = await openLive(server.url, LIVE_HEADERS, '', false);
+  t.after(() => silent.close());
+  assert.equal((await answering.next()).type, 'hello');
+  assert.equal((await silent.next()).type, 'hello');
+  let timer;
+  const deadline = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('the silent client was not closed')), 8000);
+  });
+  await Promise.race([silent.closed, deadline]);
+  clearTimeout(timer);
+  assert.ok(silent.pings() >= 1, 'it was pinged before being closed');
+  assert.ok(answering.pings() >= 1);
+  await push(server.url, 'alpha-token', { deviceId: 'office', changes: [lessonChange('office', 1)] });
+  assert.deepEqual(await answering.next(), { type: 'changed', cursor: 1 }, 'the answering client is still connected');
 });
