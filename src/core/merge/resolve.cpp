@@ -61,25 +61,25 @@ std::vector<std::string> columnNames(const std::vector<ColumnValue>& columns) {
   return names;
 }
 
-// Policy `manual` with something conflicting: nothing applied, the row untouched.
-Resolution conflict(std::vector<std::string> columns, bool deleted) {
+// Nothing applied and the row untouched; `columns` go in `kept`.
+Resolution untouched(PushStatus status, std::vector<std::string> columns, bool deleted) {
   Resolution out;
-  out.status = PushStatus::conflict;
+  out.status = status;
   out.kept = std::move(columns);
   out.deletedAfter = deleted;
   out.rowChanged = false;
   return out;
 }
 
-// The change lost as a whole (a delete against newer updates, an update against a newer delete): the row keeps its
-// state and `kept` says which columns stayed at the server's value.
+// Policy `manual` with something conflicting: the app decides.
+Resolution conflict(std::vector<std::string> columns, bool deleted) {
+  return untouched(PushStatus::conflict, std::move(columns), deleted);
+}
+
+// The change lost as a whole (a delete against newer updates, an update against a newer delete): `kept` says which
+// columns stayed at the server's value.
 Resolution lost(std::vector<std::string> kept, bool deleted) {
-  Resolution out;
-  out.status = PushStatus::merged;
-  out.kept = std::move(kept);
-  out.deletedAfter = deleted;
-  out.rowChanged = false;
-  return out;
+  return untouched(PushStatus::merged, std::move(kept), deleted);
 }
 
 // Every column of the change written, nothing to settle: the row is created or comes back.
