@@ -170,6 +170,7 @@ PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& c
   result.id = change.id;
   result.status = resolution.status;
   if (resolution.status != PushStatus::conflict) result.version = current ? current->version : 0;
+  result.overrode = resolution.overrode;
   if (resolution.status == PushStatus::merged || resolution.status == PushStatus::conflict) {
     if (!current) {
       throw Error(ErrorCategory::internal, codes::internal,
@@ -196,7 +197,15 @@ std::optional<PushResult> PushWriter::recordedResult(const Tenant& tenant, const
     result.version = selectSeen_->columnInt64(1);
     table = selectSeen_->columnText(2);
     rowId = selectSeen_->columnText(3);
-    result.columns = decodeNames(selectSeen_->columnBlob(4));
+    // One stored list: kept or conflicting names as they are, overridden ones marked with a leading '+' (names are
+    // identifiers, so no name starts with it).
+    for (auto& name : decodeNames(selectSeen_->columnBlob(4))) {
+      if (!name.empty() && name.front() == '+') {
+        result.overrode.push_back(name.substr(1));
+      } else {
+        result.columns.push_back(std::move(name));
+      }
+    }
     result.code = selectSeen_->columnText(5);
     result.reason = selectSeen_->columnText(6);
   }
@@ -273,8 +282,10 @@ void PushWriter::record(const Tenant& tenant, const protocol::WireChange& change
     insertSeen_->bindText(5, change.table);
     insertSeen_->bindText(6, change.row);
   }
-  if (!result.columns.empty()) {
-    encodeNames(result.columns, names_);
+  if (!result.columns.empty() || !result.overrode.empty()) {
+    std::vector<std::string> names = result.columns;
+    for (const auto& name : result.overrode) names.push_back("+" + name);
+    encodeNames(names, names_);
     insertSeen_->bindBlob(7, asBytes(names_));
   }
   if (result.status == PushStatus::rejected) {

@@ -399,10 +399,11 @@ TEST(MergeExamplesTest, BothChangeMinutes) {
     std::int64_t finalMinutes;
     PushStatus status;
     Names columns;
-  } rows[] = {{ConflictPolicy::merge, 45, applied, {}},
-              {ConflictPolicy::serverWins, 60, merged, {"minutes"}},
-              {ConflictPolicy::clientWins, 45, applied, {}},
-              {ConflictPolicy::manual, 60, conflict, {"minutes"}}};
+    Names overrode;
+  } rows[] = {{ConflictPolicy::merge, 45, applied, {}, {"minutes"}},
+              {ConflictPolicy::serverWins, 60, merged, {"minutes"}, {}},
+              {ConflictPolicy::clientWins, 45, applied, {}, {"minutes"}},
+              {ConflictPolicy::manual, 60, conflict, {"minutes"}, {}}};
   for (const auto& row : rows) {
     SCOPED_TRACE(conflictPolicyName(row.policy));
     ExampleServer server;
@@ -410,6 +411,7 @@ TEST(MergeExamplesTest, BothChangeMinutes) {
     const auto result = server.push(update(10, at(8, 7), {{"minutes", std::int64_t{45}}}), row.policy, "office");
     EXPECT_EQ(result.status, row.status);
     EXPECT_EQ(result.kept, row.columns);
+    EXPECT_EQ(result.overrode, row.overrode);
     EXPECT_EQ(server.value("minutes"), Value(row.finalMinutes));
   }
 }
@@ -420,10 +422,11 @@ TEST(MergeExamplesTest, OfficeCancelsWhatTheLaptopDeleted) {
     PushStatus status;
     bool deleted;
     Names kept;
-  } rows[] = {{ConflictPolicy::merge, merged, true, {"status"}},
-              {ConflictPolicy::serverWins, merged, true, {"status"}},
-              {ConflictPolicy::clientWins, applied, false, {}},
-              {ConflictPolicy::manual, conflict, true, {"status"}}};
+    Names overrode;  // the change that brings the row back overrides the deletion
+  } rows[] = {{ConflictPolicy::merge, merged, true, {"status"}, {}},
+              {ConflictPolicy::serverWins, merged, true, {"status"}, {}},
+              {ConflictPolicy::clientWins, applied, false, {}, {"status"}},
+              {ConflictPolicy::manual, conflict, true, {"status"}, {}}};
   for (const auto& row : rows) {
     SCOPED_TRACE(conflictPolicyName(row.policy));
     ExampleServer server;
@@ -433,6 +436,7 @@ TEST(MergeExamplesTest, OfficeCancelsWhatTheLaptopDeleted) {
         server.push(update(10, at(8, 9), {{"status", std::string("cancelled")}}), row.policy, "office");
     EXPECT_EQ(result.status, row.status);
     EXPECT_EQ(result.kept, row.kept);
+    EXPECT_EQ(result.overrode, row.overrode);
     EXPECT_EQ(server.row->deleted, row.deleted);
     EXPECT_EQ(server.value("status"), Value(std::string(row.deleted ? "completed" : "cancelled")));
   }

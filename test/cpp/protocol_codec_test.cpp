@@ -169,6 +169,24 @@ TEST(ProtocolCodecTest, GoldenPushResponseLiveAndError) {
   EXPECT_EQ(encodeError({"ERR_AUTH", "unknown token"}), R"({"error":{"code":"ERR_AUTH","message":"unknown token"}})");
 }
 
+TEST(ProtocolCodecTest, OverrodeTravelsWithAppliedAndMergedOnly) {
+  PushResponse response;
+  response.results.push_back({"office-1:41", PushStatus::applied, 118, {}, {}, {}, {}, {"minutes"}});
+  response.cursor = 118;
+  const auto json = encodePushResponse(response);
+  EXPECT_EQ(json, R"({"results":[{"id":"office-1:41","status":"applied","version":118,"overrode":["minutes"]}],)"
+                  R"("cursor":118})");
+  Decoder decoder;
+  EXPECT_EQ(decoder.pushResponse(json).results.at(0).overrode, std::vector<std::string>{"minutes"});
+  // Ignored where it means nothing; an invalid name is malformed.
+  const auto rejected = decoder.pushResponse(
+      R"({"results":[{"id":"a:1","status":"rejected","code":"ERR_ROW_ID","reason":"r","overrode":["x"]}],"cursor":1})");
+  EXPECT_TRUE(rejected.results.at(0).overrode.empty());
+  EXPECT_THROW(decoder.pushResponse(
+                   R"({"results":[{"id":"a:1","status":"applied","version":1,"overrode":["1; DROP"]}],"cursor":1})"),
+               Error);
+}
+
 TEST(ProtocolCodecTest, DecodesTheSpecExamplesWithWhitespace) {
   Decoder decoder;
   const PushRequest request = decoder.pushRequest(R"({

@@ -127,6 +127,7 @@ Resolution settleColumns(const ServerRow& row, const Incoming& in) {
       conflicting.push_back(column.name);
     } else if (changeWinsColumn(in, row.stamps[*index])) {
       out.apply.push_back(column.name);
+      out.overrode.push_back(column.name);
     } else {
       out.kept.push_back(column.name);
     }
@@ -145,12 +146,17 @@ Resolution writeDeletedRow(const ServerRow& row, const Incoming& in) {
   if (!in.unseen(row.deletion)) return applyAll(in);
   // An update against a delete it did not see: the deletion is one more conflicting "column", against every column
   // of the change.
+  const auto revive = [&] {
+    auto out = settleColumns(row, in);
+    out.overrode = columnNames(in.change.columns);  // the deletion was overridden by every column it brings back
+    return out;
+  };
   switch (in.change.policy) {
     case ConflictPolicy::merge:
-      if (in.newerThan(row.deletion)) return settleColumns(row, in);
+      if (in.newerThan(row.deletion)) return revive();
       return lost(columnNames(in.change.columns), true);
     case ConflictPolicy::serverWins: return lost(columnNames(in.change.columns), true);
-    case ConflictPolicy::clientWins: return settleColumns(row, in);
+    case ConflictPolicy::clientWins: return revive();
     case ConflictPolicy::manual: return conflict(columnNames(in.change.columns), true);
   }
   return lost(columnNames(in.change.columns), true);
@@ -176,7 +182,9 @@ Resolution deleteLiveRow(const ServerRow& row, const Incoming& in) {
     }
   }
   if (!deletes) return lost(std::move(changed), false);
-  return deleted(true);
+  auto out = deleted(true);
+  out.overrode = std::move(changed);
+  return out;
 }
 
 }  // namespace

@@ -26,6 +26,9 @@ struct Resolution {
   protocol::PushStatus status = protocol::PushStatus::applied;  // applied, merged or conflict (never rejected)
   std::vector<std::string> apply;  // columns of the change to write (with the change's stamp and new version)
   std::vector<std::string> kept;   // merged: columns that kept the server's value; conflict: the conflicting ones
+  // Conflicting columns that took the change's value (all of the change's columns when it revived a row deleted
+  // after its base; the columns changed since base when its delete won): the device is told it overrode them.
+  std::vector<std::string> overrode;
   // The row's deleted flag after the change. A resolution that applies nothing and changes no flag takes no
   // sequence number (rowChanged false).
   bool deletedAfter = false;

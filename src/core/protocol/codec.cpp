@@ -82,6 +82,10 @@ void writeResult(JsonWriter& out, const PushResult& result) {
       out.key("reason").string(result.reason);
       break;
   }
+  if ((result.status == PushStatus::applied || result.status == PushStatus::merged) && !result.overrode.empty()) {
+    out.key("overrode");
+    writeNames(out, result.overrode);
+  }
   if (result.status == PushStatus::merged || result.status == PushStatus::conflict) {
     // The client settles its pending changes against this row: an answer without it would be refused.
     if (!result.row) {

@@ -88,7 +88,8 @@ PushStatus statusAt(ondemand::value& value, const Where& where) {
 
 PushResult readResult(ondemand::value& value, const Where& where, const Limits& limits) {
   enum : unsigned {
-    kId = 1, kStatus = 2, kVersion = 4, kKept = 8, kColumns = 16, kRow = 32, kCode = 64, kReason = 128
+    kId = 1, kStatus = 2, kVersion = 4, kKept = 8, kColumns = 16, kRow = 32, kCode = 64, kReason = 128,
+    kOverrode = 256
   };
   auto object = json::objectAt(value, where);
   PushResult result;
@@ -111,6 +112,9 @@ PushResult readResult(ondemand::value& value, const Where& where, const Limits& 
     } else if (key == "columns") {
       seen.mark(kColumns, at);
       conflicting = columnNamesAt(field, at, limits);
+    } else if (key == "overrode") {
+      seen.mark(kOverrode, at);
+      result.overrode = columnNamesAt(field, at, limits);
     } else if (key == "row") {
       seen.mark(kRow, at);
       result.row = readRow(field, at, limits);
@@ -152,6 +156,7 @@ PushResult readResult(ondemand::value& value, const Where& where, const Limits& 
       result.row.reset();
       break;
   }
+  if (result.status != PushStatus::applied && result.status != PushStatus::merged) result.overrode.clear();
   if (result.status != PushStatus::rejected) {
     result.code.clear();
     result.reason.clear();

@@ -82,6 +82,7 @@ struct PushResult {
   std::optional<RowState> row;       // merged, conflict
   std::string code;                  // rejected
   std::string reason;                // rejected
+  std::vector<std::string> overrode; // applied, merged: conflicting columns that took the change's value
 };
 
 struct PushResponse {

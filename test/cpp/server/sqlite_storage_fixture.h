@@ -90,6 +90,7 @@ inline bool sameResult(const PushResult& a, const PushResult& b) {
                                      a.row->version == b.row->version && a.row->deleted == b.row->deleted &&
                                      a.row->columns == b.row->columns && a.row->stamps == b.row->stamps));
   return a.id == b.id && a.status == b.status && a.version == b.version && a.columns == b.columns &&
+         a.overrode == b.overrode &&
          a.code == b.code && a.reason == b.reason && rowsEqual;
 }
 

@@ -34,7 +34,12 @@ TEST_F(PushResultsTest, MergeLetsTheNewerStampWin) {
   const auto result = officePush("office:2", kHlc + 7, {{"minutes", std::int64_t{45}}}, ConflictPolicy::merge);
   EXPECT_EQ(result.status, PushStatus::applied);
   EXPECT_EQ(result.version, 3);
+  // The office is told it overrode the laptop's minutes, and a replay says so again.
+  EXPECT_EQ(result.overrode, std::vector<std::string>{"minutes"});
   EXPECT_EQ(*columnValue(pullAll(storage(), "t").at(0), "minutes"), store::Value(std::int64_t{45}));
+  const auto replay = officePush("office:2", kHlc + 7, {{"minutes", std::int64_t{45}}}, ConflictPolicy::merge);
+  EXPECT_EQ(replay.overrode, result.overrode);
+  EXPECT_EQ(replay.version, 3);
 }
 
 TEST_F(PushResultsTest, ServerWinsKeepsTheServersValueAndAnswersMergedWithTheRow) {
