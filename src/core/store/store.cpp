@@ -53,12 +53,13 @@ bool isValidDeviceId(std::string_view id) {
 
 Store::Store(const std::string& path, const StoreOptions& options)
     : clock_(std::make_shared<HybridClock>(options.wallClock)),
+      captureListeners_(std::make_shared<CaptureListeners>()),
       openOptions_(options.open),
       connection_(path, options.open) {
   if (options.deviceId && !isValidDeviceId(*options.deviceId)) {
     throwInvalidArgument("deviceId must be 1 to 128 characters of letters, digits, '.', '_', ':' or '-'");
   }
-  registerCaptureFunctions(connection_, clock_, Capture::on);
+  registerCaptureFunctions(connection_, clock_, Capture::on, captureListeners_);
   // Rows that INSERT OR REPLACE removes (a UNIQUE conflict on another column) fire delete triggers only with
   // recursive triggers on; without it those deletes would never reach the server.
   connection_.exec("PRAGMA recursive_triggers=ON");
@@ -90,7 +91,17 @@ std::unique_ptr<Connection> Store::openSyncConnection() const {
   }
   auto connection = std::make_unique<Connection>(connection_.path(), openOptions_);
   registerCaptureFunctions(*connection, clock_, Capture::off);
+  // The server's state is the truth, and a pull page may bring a child row before its parent (pages are in version
+  // order, not FK order) or delete a parent whose children's deletions come later: enforcing foreign keys here would
+  // refuse valid pages, and ON DELETE actions would change local rows the server never changed.
+  connection->exec("PRAGMA foreign_keys=OFF");
   return connection;
 }
+
+std::uint64_t Store::addCaptureListener(std::function<void()> listener) {
+  return captureListeners_->add(std::move(listener));
+}
+
+void Store::removeCaptureListener(std::uint64_t id) { captureListeners_->remove(id); }
 
 }  // namespace offline_sync::store

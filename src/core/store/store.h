@@ -3,12 +3,15 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 
 #include "core/clock/hybrid_clock.h"
+#include "core/store/capture_functions.h"
 #include "core/store/connection.h"
 #include "core/store/migrations.h"
 #include "core/store/tracked_table.h"
@@ -42,11 +45,20 @@ class Store {
   std::unique_ptr<Connection> openSyncConnection() const;
   std::shared_ptr<HybridClock> sharedClock() const noexcept { return clock_; }
 
+  // Called on the writing thread after each transaction of this store's connection that captured at least one
+  // tracked write has committed (once per transaction; never for a rollback, untracked tables or the sync
+  // connection's writes): the sync engine pushes soon. Must not use this store's connection; exceptions are swallowed.
+  // Needs WAL mode (the default; an in-memory database never notifies). Thread-safe.
+  std::uint64_t addCaptureListener(std::function<void()> listener);
+  void removeCaptureListener(std::uint64_t id);
+
   bool isOpen() const noexcept { return connection_.isOpen(); }
   void close() noexcept { connection_.close(); }
 
  private:
   std::shared_ptr<HybridClock> clock_;  // shared with the SQL functions of this store's connections
+  // Before connection_, so it outlives the connection's hooks that point at it.
+  std::shared_ptr<CaptureListeners> captureListeners_;
   OpenOptions openOptions_;
   Connection connection_;
   std::string deviceId_;
