@@ -1,0 +1,218 @@
+// The push and pull steps of one round, each an asynchronous request whose answer is settled in one transaction.
+#include "core/sync/sync_round.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/store/metadata.h"
+#include "core/store/tracking.h"
+#include "core/sync/conflict_report.h"
+
+namespace offline_sync::sync {
+namespace {
+
+protocol::WireChange toWire(const store::OutboxChange& change, const std::string& deviceId, ConflictPolicy policy) {
+  protocol::WireChange wire;
+  wire.id = deviceId + ":" + std::to_string(change.changeSeq);
+  wire.table = change.table;
+  wire.row = change.rowId;
+  wire.op = change.op;
+  wire.policy = policy;
+  wire.baseVersion = change.baseVersion;
+  wire.hlc = change.hlc;
+  wire.columns = change.columns;
+  return wire;
+}
+
+}  // namespace
+
+SyncRound::SyncRound(EngineContext& context, std::size_t batchSize, Done done)
+    : context_(context),
+      batchSize_(batchSize),
+      done_(std::move(done)),
+      outbox_(context.connection, context.clock),
+      remoteRows_(context.connection, context.clock),
+      settlement_(context.connection, context.clock) {}
+
+void SyncRound::run() {
+  startedAt_ = context_.executor.nowMs();
+  guarded([&] {
+    pushTotal_ = store::countUnacknowledged(context_.connection);
+    fetchToken(false, [this] { pushNext(); });
+  });
+}
+
+void SyncRound::cancel() noexcept {
+  cancelled_ = true;
+  if (conflictTimer_ != 0) context_.executor.cancel(conflictTimer_);
+  conflictTimer_ = 0;
+}
+
+void SyncRound::fetchToken(bool refresh, std::function<void()> then) {
+  auto self = shared_from_this();
+  auto mailbox = context_.mailbox;
+  context_.tokens.fetch(refresh, [self, mailbox, then](std::optional<std::string> token, std::optional<Error> failure) {
+    mailbox->post([self, then, token = std::move(token), failure = std::move(failure)] {
+      self->guarded([&] {
+        if (failure || !token || token->empty()) {
+          const std::string why = failure ? failure->what() : "it gave no token";
+          self->fail({Error(ErrorCategory::auth, sync_codes::auth, "getToken failed: " + why), SyncState::error,
+                      std::nullopt, false});
+          return;
+        }
+        self->token_ = *token;
+        then();
+      });
+    });
+  });
+}
+
+void SyncRound::send(HttpRequest::Method method, std::string target, std::string body,
+                     std::function<void(HttpResponse&)> onOk, std::function<bool(HttpResponse&)> onRefused) {
+  HttpRequest request{method, target, body, token_};
+  auto self = shared_from_this();
+  context_.transport.send(
+      std::move(request), [self, method, target = std::move(target), body = std::move(body), onOk, onRefused](
+                              std::optional<Error> failure, HttpResponse response) mutable {
+        self->guarded([&] {
+          if (failure) return self->fail(transportFailure(*failure));
+          // A token that expired: ask for a fresh one once per round, then send the same request again.
+          if (response.status == 401 && !self->authRetried_) {
+            self->authRetried_ = true;
+            self->fetchToken(true, [self, method, target, body, onOk, onRefused] {
+              self->send(method, target, body, onOk, onRefused);
+            });
+            return;
+          }
+          if (response.status != 200) {
+            if (onRefused && onRefused(response)) return;
+            return self->fail(statusFailure(response, self->context_.decoder));
+          }
+          onOk(response);
+        });
+      });
+}
+
+std::string SyncRound::policyName(const std::string& table) {
+  for (const auto& [name, policy] : policies_) {
+    if (name == table) return policy;
+  }
+  const auto tracked = store::trackedTable(context_.connection, table);
+  const auto policy = tracked ? tracked->policy : ConflictPolicy::merge;
+  policies_.emplace_back(table, std::string(conflictPolicyName(policy)));
+  return policies_.back().second;
+}
+
+void SyncRound::pushNext() {
+  auto batch = outbox_.takeBatch(batchSize_);
+  // Unanswered manual conflicts stay in flight, unsent, until the next round.
+  std::erase_if(batch, [&](const store::OutboxChange& c) { return deferred_.contains({c.table, c.rowId}); });
+  if (batch.empty()) return pullNext();
+  protocol::PushRequest request{context_.deviceId, {}};
+  request.changes.reserve(batch.size());
+  for (const auto& change : batch) {
+    request.changes.push_back(
+        toWire(change, context_.deviceId, *parseConflictPolicy(policyName(change.table))));
+  }
+  auto body = protocol::encodePushRequest(request);
+  const auto bodyBytes = body.size();
+  auto self = shared_from_this();
+  auto shared = std::make_shared<std::vector<store::OutboxChange>>(std::move(batch));
+  send(
+      HttpRequest::Method::post, "/v1/push", std::move(body),
+      [self, shared, bodyBytes](HttpResponse& response) {
+        self->pushBytes_ += static_cast<std::int64_t>(bodyBytes);
+        self->onPushAnswer(*shared, response);
+      },
+      [self, shared](HttpResponse& response) {
+        if (response.status != 413) return false;
+        self->onPushRefused(*shared);
+        return true;
+      });
+}
+
+// 413: the batch is too large for this server. Smaller batches (the same changes, same ids: they are in flight),
+// down to a single change, which is then quarantined: it can never be sent.
+void SyncRound::onPushRefused(const std::vector<store::OutboxChange>& batch) {
+  if (batch.size() > 1) {
+    batchSize_ = std::max<std::size_t>(1, batch.size() / 2);
+  } else {
+    const auto& change = batch.front();
+    outbox_.quarantine(change.changeSeq, "ERR_TOO_LARGE: the server refused it as too large (413)");
+    context_.events.error(Error(ErrorCategory::protocol, sync_codes::rejected,
+                                "the change to " + change.table + " " + change.rowId +
+                                    " is too large for the server (413); it is kept, quarantined"));
+  }
+  pushNext();
+}
+
+void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, HttpResponse& response) {
+  protocol::PushResponse answer;
+  try {
+    answer = context_.decoder.pushResponse(response.body);
+  } catch (const Error& e) {
+    return fail(protocolFailure(e.what()));
+  }
+  if (answer.results.size() != batch.size()) {
+    return fail(protocolFailure(std::to_string(answer.results.size()) + " results for " +
+                                std::to_string(batch.size()) + " changes"));
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (answer.results[i].id != context_.deviceId + ":" + std::to_string(batch[i].changeSeq)) {
+      return fail(protocolFailure("result " + std::to_string(i) + " is for change " + answer.results[i].id));
+    }
+    const auto status = answer.results[i].status;
+    if ((status == protocol::PushStatus::merged || status == protocol::PushStatus::conflict) &&
+        !answer.results[i].row) {
+      return fail(protocolFailure("the " + std::string(protocol::statusName(status)) + " result " +
+                                  answer.results[i].id + " carries no row"));
+    }
+  }
+
+  std::vector<store::Acknowledgement> acks;
+  std::vector<std::size_t> merged;
+  std::vector<std::size_t> won;  // applied over conflicting server columns
+  auto manual = std::make_shared<std::vector<ManualConflict>>();
+  std::vector<Error> rejections;
+  AppliedRows written;
+  store::withTransaction(context_.connection, [&] {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& result = answer.results[i];
+      switch (result.status) {
+        case protocol::PushStatus::applied:
+          acks.push_back({batch[i].changeSeq, result.version});
+          if (!result.overrode.empty()) won.push_back(i);
+          break;
+        case protocol::PushStatus::merged:
+          acks.push_back({batch[i].changeSeq, result.version});
+          merged.push_back(i);
+          break;
+        case protocol::PushStatus::conflict: manual->push_back({batch[i], std::move(result)}); break;
+        case protocol::PushStatus::rejected:
+          outbox_.quarantine(batch[i].changeSeq, result.code + ": " + result.reason);
+          rejections.emplace_back(ErrorCategory::protocol, sync_codes::rejected,
+                                  "the server refused the change to " + batch[i].table + " " + batch[i].rowId +
+                                      " (" + result.code + ": " + result.reason + "); it is kept, quarantined");
+          break;
+      }
+    }
+    outbox_.acknowledge(acks);
+    // The settled row after the change's own entry is gone, so the server's kept values replace the local ones.
+    for (const auto i : merged) remoteRows_.applyRow(*answer.results[i].row, written);
+  });
+  outcome_.pushed += static_cast<std::int64_t>(batch.size());
+  outcome_.conflicts += static_cast<std::int64_t>(merged.size() + won.size());
+  for (const auto i : merged) {
+    context_.events.conflict(settledByServer(batch[i], answer.results[i], policyName(batch[i].table)));
+  }
+  for (const auto i : won) {
+    context_.events.conflict(wonOnServer(batch[i], answer.results[i], policyName(batch[i].table)));
+  }
+  for (const auto& rejection : rejections) context_.events.error(rejection);
+  reportWritten(written);
+  context_.events.progress({SyncPhase::push, outcome_.pushed, std::max(pushTotal_, outcome_.pushed), pushBytes_});
+  if (!manual->empty()) return askConflict(manual, 0);
+  pushNext();
+}
+
+}  // namespace offline_sync::sync
