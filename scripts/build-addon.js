@@ -42,7 +42,8 @@ function configured() {
 
 function sourceList() {
   const lister = spawnSync(process.execPath,
-    [path.join(__dirname, 'list-sources.js'), 'src/core', 'src/addon', 'src/server'], { cwd: root, encoding: 'utf8' });
+    [path.join(__dirname, 'list-sources.js'), 'src/core', 'src/addon', 'src/net', 'src/server'],
+    { cwd: root, encoding: 'utf8' });
   return lister.stdout;
 }
 
