@@ -5,6 +5,7 @@
 const binding = require('./binding');
 const { Database, Statement, StatementIterator } = binding;
 const { OfflineSyncError } = require('./errors');
+const { SyncClient, closeSyncClientsOf } = require('./sync');
 
 function invalid(message) {
   return new OfflineSyncError(message, 'ERR_INVALID_ARG');
@@ -65,9 +66,21 @@ statement.iterate = function iterate(params) {
     : nativeStmt.iterate.call(this, false, params);
 };
 
+/** A sync client for this database (see lib/sync.js); it syncs once started. */
+database.sync = function sync(options) {
+  return new SyncClient(this, options);
+};
+
+// Its sync clients stop first: their engines read this file through connections of their own.
+const nativeClose = database.close;
+database.close = function close() {
+  closeSyncClientsOf(this);
+  return nativeClose.call(this);
+};
+
 // for (const row of stmt.iterate()) works, and `break` releases the statement through return().
 StatementIterator.prototype[Symbol.iterator] = function iterator() {
   return this;
 };
 
-module.exports = { openDatabase, Database, Statement };
+module.exports = { openDatabase, Database, Statement, SyncClient };

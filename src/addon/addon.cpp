@@ -5,7 +5,9 @@
 
 #include "addon/database_wrap.h"
 #include "addon/iterator_wrap.h"
+#include "addon/open_sync_clients.h"
 #include "addon/statement_wrap.h"
+#include "addon/sync_client_wrap.h"
 
 namespace offline_sync::addon {
 
@@ -21,9 +23,11 @@ void OpenStores::closeAll() noexcept {
   stores_.clear();
 }
 
-OfflineSyncAddon::OfflineSyncAddon(Napi::Env env, Napi::Object exports) {
+OfflineSyncAddon::OfflineSyncAddon(Napi::Env env, Napi::Object exports)
+    : openSyncClients_(std::make_shared<OpenSyncClients>()) {
   statementClass = Napi::Persistent(StatementWrap::define(env));
   iteratorClass = Napi::Persistent(IteratorWrap::define(env));
+  syncClientClass = Napi::Persistent(SyncClientWrap::define(env));
   DefineAddon(exports, {
                            InstanceValue("Database", DatabaseWrap::define(env), napi_enumerable),
                            InstanceValue("Statement", statementClass.Value(), napi_enumerable),
@@ -32,8 +36,12 @@ OfflineSyncAddon::OfflineSyncAddon(Napi::Env env, Napi::Object exports) {
                            InstanceMethod<&OfflineSyncAddon::setRunResultSlots>("setRunResultSlots", napi_enumerable),
                        });
   // A worker's exit or a renderer's reload: close the connections (rolling back what is open) before the
-  // environment's objects are finalized in no particular order.
-  env.AddCleanupHook([stores = openStores_] { stores->closeAll(); });
+  // environment's objects are finalized in no particular order. Sync clients first: their engines' threads are
+  // joined while the stores they were opened from are still open.
+  env.AddCleanupHook([stores = openStores_, syncClients = openSyncClients_] {
+    syncClients->closeAll();
+    stores->closeAll();
+  });
 }
 
 Napi::Value OfflineSyncAddon::setErrorClass(const Napi::CallbackInfo& info) {

@@ -20,6 +20,8 @@ class OpenStores {
   std::vector<std::weak_ptr<store::Store>> stores_;
 };
 
+class OpenSyncClients;
+
 class OfflineSyncAddon : public Napi::Addon<OfflineSyncAddon> {
  public:
   OfflineSyncAddon(Napi::Env env, Napi::Object exports);
@@ -32,7 +34,9 @@ class OfflineSyncAddon : public Napi::Addon<OfflineSyncAddon> {
   double* runResultSlots();
   Napi::FunctionReference statementClass;
   Napi::FunctionReference iteratorClass;
+  Napi::FunctionReference syncClientClass;
   const std::shared_ptr<OpenStores>& openStores() const noexcept { return openStores_; }
+  const std::shared_ptr<OpenSyncClients>& openSyncClients() const noexcept { return openSyncClients_; }
 
  private:
   Napi::Value setErrorClass(const Napi::CallbackInfo& info);
@@ -41,6 +45,7 @@ class OfflineSyncAddon : public Napi::Addon<OfflineSyncAddon> {
   Napi::Reference<Napi::Float64Array> runResultArray_;  // keeps runResultSlots' memory alive
 
   std::shared_ptr<OpenStores> openStores_ = std::make_shared<OpenStores>();
+  std::shared_ptr<OpenSyncClients> openSyncClients_;  // made in the constructor (the type is complete there)
 };
 
 }  // namespace offline_sync::addon

@@ -11,6 +11,7 @@
 #include "addon/execute.h"
 #include "addon/values.h"
 #include "addon/statement_wrap.h"
+#include "addon/sync_client_wrap.h"
 
 namespace offline_sync::addon {
 namespace {
@@ -55,11 +56,12 @@ Napi::Function DatabaseWrap::define(Napi::Env env) {
                          InstanceMethod<&DatabaseWrap::migrate>("migrate"),
                          InstanceMethod<&DatabaseWrap::track>("track"),
                          InstanceMethod<&DatabaseWrap::pendingChanges>("pendingChanges"),
-                         InstanceMethod<&DatabaseWrap::close>("close"),
+                         InstanceMethod<&DatabaseWrap::close>("close", kShapedByLib),
                          InstanceAccessor<&DatabaseWrap::deviceId>("deviceId"),
                          InstanceAccessor<&DatabaseWrap::name>("name"),
                          InstanceAccessor<&DatabaseWrap::open>("open"),
                          InstanceAccessor<&DatabaseWrap::inTransaction>("inTransaction"),
+                         InstanceMethod<&DatabaseWrap::openSync>("_openSync"),
                      });
 }
 
@@ -217,6 +219,13 @@ Napi::Value DatabaseWrap::open(const Napi::CallbackInfo& info) {
 
 Napi::Value DatabaseWrap::inTransaction(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), store_ && store_->isOpen() && store_->connection().inTransaction());
+}
+
+Napi::Value DatabaseWrap::openSync(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&]() -> Napi::Value {
+    live();  // ERR_CLOSED on a closed database
+    return SyncClientWrap::create(info.Env(), store_, info[0], info[1]);
+  });
 }
 
 }  // namespace offline_sync::addon

@@ -31,6 +31,8 @@ class DatabaseWrap : public Napi::ObjectWrap<DatabaseWrap> {
   Napi::Value name(const Napi::CallbackInfo& info);
   Napi::Value open(const Napi::CallbackInfo& info);
   Napi::Value inTransaction(const Napi::CallbackInfo& info);
+  // _openSync(nativeOptions, dispatch): a native SyncClient on this store (lib/sync.js wraps it for db.sync()).
+  Napi::Value openSync(const Napi::CallbackInfo& info);
 
   // The store if open; ERR_CLOSED otherwise.
   store::Store& live();
