@@ -22,7 +22,7 @@ class SyncEngineAnswersTest : public SyncEngineFixture {
     executor.runReady();
   }
   static protocol::PushResult applied(const protocol::WireChange& change, std::int64_t version) {
-    return {change.id, protocol::PushStatus::applied, version, {}, {}, {}, {}};
+    return {change.id, protocol::PushStatus::applied, version, {}, {}, {}, {}, {}};
   }
 };
 
@@ -34,10 +34,10 @@ TEST_F(SyncEngineAnswersTest, APartlyFailedBatchAcknowledgesQuarantinesAndSettle
   engine->syncNow(slot.callback());
   executor.runReady();
   answerPush([](const protocol::WireChange& change, std::size_t i) -> protocol::PushResult {
-    if (i == 1) return {change.id, protocol::PushStatus::rejected, 0, {}, {}, "ERR_ROW_ID", "row id too long"};
+    if (i == 1) return {change.id, protocol::PushStatus::rejected, 0, {}, {}, "ERR_ROW_ID", "row id too long", {}};
     if (i == 2) {
       auto row = lessonRow(change.row, 7, 99);
-      return {change.id, protocol::PushStatus::merged, 7, {"minutes"}, row, {}, {}};
+      return {change.id, protocol::PushStatus::merged, 7, {"minutes"}, row, {}, {}, {}};
     }
     return applied(change, 5);
   });
@@ -111,7 +111,7 @@ class ManualConflictTest : public SyncEngineAnswersTest {
     engine->syncNow(slot.callback());
     executor.runReady();
     answerPush([](const protocol::WireChange& change, std::size_t) -> protocol::PushResult {
-      return {change.id, protocol::PushStatus::conflict, 0, {"body", "author"}, serverNote(), {}, {}};
+      return {change.id, protocol::PushStatus::conflict, 0, {"body", "author"}, serverNote(), {}, {}, {}};
     });
     ASSERT_EQ(sink.questions.size(), 1u);
     EXPECT_EQ(sink.questions[0].table, "notes");
@@ -172,6 +172,25 @@ TEST_F(ManualConflictTest, MergedIsWrittenAndPushedAsANewChange) {
   EXPECT_EQ(sink.conflicts.at(0).resolution, "merged");
 }
 
+TEST_F(ManualConflictTest, AMergedAnswerKeepsTheChangesUndisputedColumns) {
+  OutcomeSlot slot;
+  makeEngine();
+  engine->syncNow(slot.callback());
+  executor.runReady();
+  answerPush([](const protocol::WireChange& change, std::size_t) -> protocol::PushResult {
+    return {change.id, protocol::PushStatus::conflict, 0, {"body"}, serverNote(), {}, {}, {}};
+  });
+  ASSERT_EQ(sink.answers.size(), 1u);
+  sink.answers[0](ConflictAnswer{ConflictAnswer::Use::merged, {{"body", std::string("both texts")}}}, std::nullopt);
+  executor.runReady();
+  // Only body was disputed: the local author goes out with the merged body.
+  const auto again = frontPush();
+  ASSERT_EQ(again.changes.size(), 1u);
+  ASSERT_EQ(again.changes[0].columns.size(), 2u);
+  EXPECT_EQ(again.changes[0].columns[1].name, "author");
+  EXPECT_EQ(again.changes[0].columns[1].value, store::Value(std::string("office")));
+}
+
 TEST_F(ManualConflictTest, AHandlerThatNeverAnswersTimesOutAndLeavesTheChangePending) {
   OutcomeSlot slot;
   conflictRound(slot);
@@ -209,7 +228,7 @@ TEST_F(ManualConflictTest, WithoutAHandlerTheChangeStaysPendingAndAnErrorSaysWhy
   engine->syncNow(slot.callback());
   executor.runReady();
   answerPush([](const protocol::WireChange& change, std::size_t) -> protocol::PushResult {
-    return {change.id, protocol::PushStatus::conflict, 0, {"body"}, serverNote(), {}, {}};
+    return {change.id, protocol::PushStatus::conflict, 0, {"body"}, serverNote(), {}, {}, {}};
   });
   answerPull();
   executor.runReady();

@@ -61,7 +61,7 @@ class SyncEngineFixture : public store::testing::StoreFixture {
     protocol::PushResponse response;
     std::vector<std::string> ids;
     for (const auto& change : request.changes) {
-      response.results.push_back({change.id, protocol::PushStatus::applied, ++serverVersion, {}, {}, {}, {}});
+      response.results.push_back({change.id, protocol::PushStatus::applied, ++serverVersion, {}, {}, {}, {}, {}});
       ids.push_back(change.id);
     }
     response.cursor = serverVersion;

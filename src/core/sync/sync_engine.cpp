@@ -67,8 +67,9 @@ class SyncEngine::Impl {
 
   void syncNow(RoundCallback done) {
     if (round_) {
-      // The running round may have passed the push step already: a full round follows it.
-      next_.push_back(std::move(done));
+      // A round still pushing sends every write committed before this call; one already pulling may not have, so a
+      // full round follows it.
+      (round_->pushing() ? waiting_ : next_).push_back(std::move(done));
       return;
     }
     waiting_.push_back(std::move(done));
@@ -191,7 +192,7 @@ class SyncEngine::Impl {
                                                std::optional<std::string> token, std::optional<Error>) {
       mailbox->post([this, generation, life, token = std::move(token)] {
         if (!life.lock() || generation != liveGeneration_ || !started_) return;
-        if (!token || token->empty()) return onLiveClosed(generation, 0);
+        if (!token || token->empty()) return onLiveClosed(generation, std::nullopt);
         refreshLiveToken_ = false;
         parts_.transport.openLive(*token, liveHandlers(generation));
       });
@@ -209,6 +210,11 @@ class SyncEngine::Impl {
       liveOpen_ = true;
       liveBackoff_.reset();
       cancelTimer(pollTimer_);
+      // Back after a drop: catch up (and show idle again) without waiting for the next notification.
+      if (liveDropped_) {
+        liveDropped_ = false;
+        requestRound();
+      }
     };
     handlers.message = [this, current](std::string_view text) {
       if (!current()) return;
@@ -220,17 +226,24 @@ class SyncEngine::Impl {
         parts_.events.error(e);  // a malformed notification: report it, keep the channel
       }
     };
-    handlers.closed = [this, current, generation](Error, int status) {
+    handlers.closed = [this, current, generation](Error reason, int status) {
       if (!current()) return;
       if (status == 401) refreshLiveToken_ = true;
-      onLiveClosed(generation, status);
+      onLiveClosed(generation, std::move(reason));
     };
     return handlers;
   }
 
   // The channel is down: poll meanwhile, and reopen it on the backoff schedule.
-  void onLiveClosed(std::uint64_t generation, int) {
+  void onLiveClosed(std::uint64_t generation, std::optional<Error> reason) {
     if (generation != liveGeneration_ || !started_) return;
+    // The app must not show "up to date" while the server cannot reach it: offline until the channel is back or a
+    // round succeeds.
+    if (liveOpen_ && !round_ && state_ == SyncState::idle) {
+      setState(SyncState::offline,
+               reason.value_or(Error(ErrorCategory::network, "ERR_NETWORK", "the live channel to the server closed")));
+    }
+    if (liveOpen_) liveDropped_ = true;
     liveOpen_ = liveOpening_ = false;
     cancelTimer(liveTimer_);
     liveTimer_ = parts_.executor.after(liveBackoff_.next(), guard([this] {
@@ -281,6 +294,7 @@ class SyncEngine::Impl {
   bool liveOpen_ = false;
   bool liveOpening_ = false;
   bool refreshLiveToken_ = false;
+  bool liveDropped_ = false;  // the channel was open and closed: a round runs when it opens again
   std::uint64_t liveGeneration_ = 0;
 };
 

@@ -44,7 +44,8 @@ class SyncEngine {
   // stay in flight and are resent, with the same ids, after the next start). State stopped. Idempotent.
   void stop();
   // One full round (push everything, then pull until up to date); done gets its outcome. Works whether or not the
-  // engine was started; a round already running is joined rather than started twice.
+  // engine was started. A round still pushing is joined (it sends every write committed before the call); one
+  // already pulling is followed by a new round, whose outcome done gets.
   void syncNow(RoundCallback done);
   // A tracked local write committed: push soon (debounced).
   void localWrite();

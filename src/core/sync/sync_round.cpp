@@ -131,6 +131,27 @@ void SyncRound::pushNext() {
       });
 }
 
+// This device's own changes need not come back through pull. When the versions this batch's answers carry are
+// exactly every version after the stored cursor up to the server's newest, each of them is a change of this batch,
+// applied here already (merged ones with the server's row just written), so the cursor moves past them.
+void SyncRound::skipOwnVersions(const std::vector<store::Acknowledgement>& acks, std::int64_t serverCursor) {
+  const auto stored = store::readMetadata(context_.connection, store::meta_keys::pullCursor);
+  const std::int64_t cursor = stored ? std::stoll(*stored) : 0;
+  if (serverCursor <= cursor) return;
+  std::vector<std::int64_t> versions;
+  for (const auto& ack : acks) {
+    if (ack.version > cursor) versions.push_back(ack.version);
+  }
+  std::sort(versions.begin(), versions.end());
+  versions.erase(std::unique(versions.begin(), versions.end()), versions.end());
+  const auto span = serverCursor - cursor;
+  if (static_cast<std::int64_t>(versions.size()) != span || versions.front() != cursor + 1 ||
+      versions.back() != serverCursor) {
+    return;
+  }
+  store::writeMetadata(context_.connection, store::meta_keys::pullCursor, std::to_string(serverCursor));
+}
+
 // 413: the batch is too large for this server. Smaller batches (the same changes, same ids: they are in flight),
 // down to a single change, which is then quarantined: it can never be sent.
 void SyncRound::onPushRefused(const std::vector<store::OutboxChange>& batch) {
@@ -199,6 +220,7 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
     outbox_.acknowledge(acks);
     // The settled row after the change's own entry is gone, so the server's kept values replace the local ones.
     for (const auto i : merged) remoteRows_.applyRow(*answer.results[i].row, written);
+    skipOwnVersions(acks, answer.cursor);
   });
   outcome_.pushed += static_cast<std::int64_t>(batch.size());
   outcome_.conflicts += static_cast<std::int64_t>(merged.size() + won.size());

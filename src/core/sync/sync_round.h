@@ -49,6 +49,8 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   void cancel() noexcept;
   // Halved by a 413 answer to a batch; the engine keeps it for later rounds.
   std::size_t batchSize() const noexcept { return batchSize_; }
+  // Still pushing: a write committed now is still sent by this round (its push loop reads the outbox until empty).
+  bool pushing() const noexcept { return !pulling_ && !finished_ && !cancelled_; }
 
  private:
   struct ManualConflict {
@@ -64,6 +66,7 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   void pushNext();
   void onPushAnswer(const std::vector<store::OutboxChange>& batch, HttpResponse& response);
   void onPushRefused(const std::vector<store::OutboxChange>& batch);
+  void skipOwnVersions(const std::vector<store::Acknowledgement>& acks, std::int64_t serverCursor);
   void askConflict(ManualList list, std::size_t index);
   void settle(ManualList list, std::size_t index, std::optional<ConflictAnswer> answer, std::optional<Error> failure);
   void pullNext();
@@ -82,6 +85,7 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   bool cancelled_ = false;
   bool finished_ = false;
   bool authRetried_ = false;
+  bool pulling_ = false;
   std::string token_;
   store::Outbox outbox_;
   RemoteRows remoteRows_;

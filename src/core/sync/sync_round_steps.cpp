@@ -61,10 +61,19 @@ void SyncRound::settle(ManualList list, std::size_t index, std::optional<Conflic
           settlement_.takeRemote(item.change.changeSeq, server);
           event.resolution = "remote";
           break;
-        case ConflictAnswer::Use::merged:
-          settlement_.useMerged(item.change.changeSeq, server, answer->row);
+        case ConflictAnswer::Use::merged: {
+          // The change's undisputed columns were not applied either (a conflict applies nothing): they go with the
+          // merged row unless the answer sets them itself.
+          auto row = answer->row;
+          for (const auto& column : item.change.columns) {
+            const auto named = [&](const auto& c) { return c.name == column.name; };
+            const bool disputed = std::ranges::find(item.result.columns, column.name) != item.result.columns.end();
+            if (!disputed && std::ranges::none_of(row, named)) row.push_back(column);
+          }
+          settlement_.useMerged(item.change.changeSeq, server, row);
           event.resolution = "merged";
           break;
+        }
       }
     } catch (const Error& e) {
       if (e.category() == ErrorCategory::sqlite && e.code() == "SQLITE_BUSY") throw;
@@ -87,6 +96,7 @@ void SyncRound::settle(ManualList list, std::size_t index, std::optional<Conflic
 }
 
 void SyncRound::pullNext() {
+  pulling_ = true;
   const auto stored = store::readMetadata(context_.connection, store::meta_keys::pullCursor);
   const std::int64_t cursor = stored ? std::stoll(*stored) : 0;
   auto self = shared_from_this();

@@ -49,9 +49,13 @@ class FixedToken : public sync::TokenSource {
 // One device: a store, and an engine on its own thread.
 class Device {
  public:
-  Device(const std::string& path, const std::string& id, const std::string& url, bool live) {
+  // clockOffsetMs shifts the device's wall clock, so which write is newer does not depend on two writes falling in
+  // different milliseconds.
+  Device(const std::string& path, const std::string& id, const std::string& url, bool live,
+         std::int64_t clockOffsetMs = 0) {
     store::StoreOptions storeOptions;
     storeOptions.deviceId = id;
+    storeOptions.wallClock = [clockOffsetMs] { return HybridClock::systemMillis() + clockOffsetMs; };
     store_ = std::make_unique<store::Store>(path, storeOptions);
     store_->connection().exec(
         "CREATE TABLE IF NOT EXISTS lessons (id TEXT PRIMARY KEY, student TEXT, minutes INTEGER, status TEXT)");
@@ -117,7 +121,7 @@ class SyncEngineE2eTest : public ::testing::Test {
 
 TEST_F(SyncEngineE2eTest, TwoDevicesConvergeThroughTheServer) {
   Device office(dir.file("office.db"), "office", server.url(), false);
-  Device laptop(dir.file("laptop.db"), "laptop", server.url(), false);
+  Device laptop(dir.file("laptop.db"), "laptop", server.url(), false, -60000);  // its writes are the older
   office.db().begin();
   for (int i = 0; i < 1000; ++i) {
     office.db().exec("INSERT INTO lessons VALUES ('l" + std::to_string(i) + "', 's1', 90, 'booked')");
