@@ -194,8 +194,8 @@ export interface SyncConflict extends ConflictQuestion {
   resolution: 'local' | 'remote' | 'merged';
 }
 
-/** What onConflict answers: keep this device's change, take the server's row, or write a merged row (its columns
- * are pushed as a new change). */
+/** What onConflict answers: keep this device's change, take the server's row, or write a merged row (its columns,
+ * and the local change's undisputed columns it leaves out, are pushed as a new change). */
 export type ConflictAnswer =
   | { use: 'local' | 'remote' }
   | { use: 'merged'; row: { [column: string]: BindValue } };

@@ -11,3 +11,5 @@ if [ ! -d node_modules/better-sqlite3/build/Release ]; then
 fi
 node local-writes.js
 node server-throughput.js
+node sync-throughput.js
+node idle-cpu.js
