@@ -92,7 +92,11 @@ class LiveSession : public Session, public std::enable_shared_from_this<LiveSess
     doWrite();
   }
 
+  // Once only: shutdown() may come twice (the server stopping while this session also saw it stopping at accept),
+  // and Beast allows one close operation at a time.
   void close() {
+    if (closeStarted_) return;
+    closeStarted_ = true;
     ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
   }
 
@@ -105,6 +109,7 @@ class LiveSession : public Session, public std::enable_shared_from_this<LiveSess
   std::string outgoing_;
   bool writing_ = false;
   bool closing_ = false;
+  bool closeStarted_ = false;
 };
 
 }  // namespace

@@ -105,11 +105,13 @@ class SyncEngineFixture : public store::testing::StoreFixture {
   std::int64_t serverVersion = 0;
 };
 
-// Records a round's outcome.
+// Records a round's outcome. The record lives on the heap: a round still running when a test ends is stopped in
+// TearDown, after the test's slot is gone, and its callback must not write into a dead stack frame.
 struct OutcomeSlot {
-  std::optional<RoundOutcome> outcome;
+  std::shared_ptr<std::optional<RoundOutcome>> record = std::make_shared<std::optional<RoundOutcome>>();
+  std::optional<RoundOutcome>& outcome = *record;
   SyncEngine::RoundCallback callback() {
-    return [this](const RoundOutcome& o) { outcome = o; };
+    return [record = record](const RoundOutcome& o) { *record = o; };
   }
 };
 
