@@ -10,6 +10,7 @@ const {
 } = require('./40-sync-fixtures');
 
 const { openDatabase } = require(PACKAGE_ROOT);
+const { nextMillisecond } = require('./42-sync-support');
 
 test('db.sync() checks its options with ERR_INVALID_ARG', (t) => {
   const db = openDevice(tempDir(t), 'device.db');
@@ -171,6 +172,8 @@ test('a conflict settled by the merge policy is reported with both sides', async
   await syncA.syncNow();
   await syncB.syncNow();
   a.run('UPDATE lessons SET minutes = 90 WHERE id = ?', ['l1']);
+  // In the same millisecond the clocks' counters, not the order of the writes, would decide which stamp is newer.
+  await nextMillisecond();
   b.run('UPDATE lessons SET minutes = 45 WHERE id = ?', ['l1']);  // later: wins by hybrid logical clock
   await syncA.syncNow();
   const conflict = nextEvent(syncB, 'conflict');
