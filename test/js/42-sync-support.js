@@ -5,6 +5,7 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { pull } = require('./server-harness');
+const fixtures = require('./40-sync-fixtures');
 
 const LESSONS_SQL = `CREATE TABLE lessons (id TEXT PRIMARY KEY, student TEXT NOT NULL, instructor TEXT,
   starts_at TEXT NOT NULL, minutes INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'booked', price REAL, notes TEXT)`;
@@ -27,21 +28,9 @@ function openDevice(dir, name, url, { token, policies = { lessons: 'merge' }, sy
   return device;
 }
 
-/** The first `event` on `emitter` for which `predicate` holds; rejects after `ms`. */
+/** The first `event` on `emitter` for which `predicate` holds; rejects after `ms` (this suite's longer deadline). */
 function nextEvent(emitter, event, predicate = () => true, ms = DEADLINE_MS) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.off(event, listener);
-      reject(new Error(`no matching '${event}' event within ${ms} ms`));
-    }, ms);
-    function listener(value) {
-      if (!predicate(value)) return;
-      clearTimeout(timer);
-      emitter.off(event, listener);
-      resolve(value);
-    }
-    emitter.on(event, listener);
-  });
+  return fixtures.nextEvent(emitter, event, predicate, ms);
 }
 
 /** The server's state for one token: { cursor, rows: Map('table/id' -> { deleted, version, columns }) }. */
