@@ -86,6 +86,43 @@ TEST_F(SyncEngineAnswersTest, AConflictThisDeviceWonIsReportedAsLocal) {
   EXPECT_EQ(store->pendingChanges(), 0);
 }
 
+TEST_F(SyncEngineAnswersTest, AMergedRowLeavesALaterChangeOfTheSameRowInTheBatchAlone) {
+  insertLessons(0, 1);
+  makeEngine();
+  OutcomeSlot first;
+  engine->syncNow(first.callback());
+  executor.runReady();
+  answerPush([](const protocol::WireChange& change, std::size_t) { return applied(change, 1); });
+  answerPull();
+  executor.runReady();
+  // c1 (minutes) is sent and its answer lost; c2 (status) is written after it.
+  db().exec("UPDATE lessons SET minutes = 45 WHERE id = 'l0'");
+  OutcomeSlot lost;
+  engine->syncNow(lost.callback());
+  executor.runReady();
+  transport.failNetwork();
+  executor.runReady();
+  db().exec("UPDATE lessons SET status = 'done' WHERE id = 'l0'");
+  OutcomeSlot slot;
+  engine->syncNow(slot.callback());
+  executor.runReady();
+  ASSERT_EQ(frontPush().changes.size(), 2u);
+  // c1 lost to another device's minutes (version 2); c2 applied at 3: the server has status 'done'.
+  answerPush([](const protocol::WireChange& change, std::size_t i) -> protocol::PushResult {
+    if (i == 1) return applied(change, 3);
+    auto row = lessonRow("l0", 2, 99);
+    return {change.id, protocol::PushStatus::merged, 2, {"minutes"}, row, {}, {}, {}};
+  });
+  answerPull();
+  executor.runReady();
+  ASSERT_TRUE(slot.outcome);
+  EXPECT_EQ(scalar(db(), "SELECT minutes FROM lessons WHERE id = 'l0'"), 99);
+  auto status = db().prepare("SELECT status FROM lessons WHERE id = 'l0'");
+  ASSERT_TRUE(status->step());
+  EXPECT_EQ(status->columnText(0), "done");  // not reverted by c1's merged row
+  EXPECT_EQ(scalar(db(), "SELECT version FROM _sync_row_versions WHERE row_id = 'l0'"), 3);
+}
+
 class ManualConflictTest : public SyncEngineAnswersTest {
  protected:
   void SetUp() override {
@@ -189,6 +226,28 @@ TEST_F(ManualConflictTest, AMergedAnswerKeepsTheChangesUndisputedColumns) {
   ASSERT_EQ(again.changes[0].columns.size(), 2u);
   EXPECT_EQ(again.changes[0].columns[1].name, "author");
   EXPECT_EQ(again.changes[0].columns[1].value, store::Value(std::string("office")));
+}
+
+TEST_F(ManualConflictTest, AMergedAnswerPushesTheNewestLocalValueOfAnUndisputedColumn) {
+  OutcomeSlot slot;
+  makeEngine();
+  engine->syncNow(slot.callback());
+  executor.runReady();
+  answerPush([](const protocol::WireChange& change, std::size_t) -> protocol::PushResult {
+    return {change.id, protocol::PushStatus::conflict, 0, {"body"}, serverNote(), {}, {}, {}};
+  });
+  // While the handler thinks, the user changes the undisputed author.
+  db().exec("UPDATE notes SET author = 'office, later' WHERE id = 'n1'");
+  sink.answers.at(0)(ConflictAnswer{ConflictAnswer::Use::merged, {{"body", std::string("both texts")}}}, std::nullopt);
+  executor.runReady();
+  const auto again = frontPush();
+  ASSERT_EQ(again.changes.size(), 1u);
+  ASSERT_EQ(again.changes[0].columns.size(), 2u);
+  EXPECT_EQ(again.changes[0].columns[1].value, store::Value(std::string("office, later")));
+  auto author = db().prepare("SELECT author, body FROM notes WHERE id = 'n1'");
+  ASSERT_TRUE(author->step());
+  EXPECT_EQ(author->columnText(0), "office, later");
+  EXPECT_EQ(author->columnText(1), "both texts");
 }
 
 TEST_F(ManualConflictTest, AHandlerThatNeverAnswersTimesOutAndLeavesTheChangePending) {

@@ -185,20 +185,32 @@ void ManualSettlement::takeRemote(std::int64_t changeSeq, const protocol::RowSta
 }
 
 void ManualSettlement::useMerged(std::int64_t changeSeq, const protocol::RowState& server,
-                                 const std::vector<store::ColumnValue>& row) {
+                                 const std::vector<store::ColumnValue>& row, const std::vector<std::string>& alsoPush) {
   store::withTransaction(connection_, [&] {
     const auto table = store::trackedTable(connection_, server.table);
     if (!table) throwInvalidArgument("Table '" + server.table + "' is not tracked: a merged row cannot be written");
     std::int64_t mask = 0;
     const auto columns = checkedMerged(*table, server, row, mask);
+    for (const auto& name : alsoPush) {
+      if (const auto* column = table->column(name)) mask |= std::int64_t{1} << column->bit;
+    }
     const auto key = inFlightRow(connection_, changeSeq, server);
     if (!key) return;
     deleteInFlight(connection_, changeSeq);
+    // The new change's stamp must be newer than everything the server showed.
+    observeServer(connection_, clock_, server);
+    // Pending first, so the server's row written next leaves these columns alone: the merged ones are written after
+    // it, and the `alsoPush` ones keep their current local value (a newer local write included).
+    enqueueUpdate(connection_, *key, mask, table->allColumnsMask(), clock_.now());
+    // The row as the server has it (a tombstone's values too: the change brings the row back on the server with
+    // them), so that every column the answer does not set matches the server.
+    protocol::RowState base = server;
+    base.deleted = false;
+    AppliedRows applied;
+    RemoteRows(connection_, clock_).applyRow(base, applied);
     writeColumns(connection_, *key, columns);
     // The merged values answer what the server showed at server.version: that is the new change's base.
     setRowVersion(connection_, *key, server.version);
-    observeServer(connection_, clock_, server);
-    enqueueUpdate(connection_, *key, mask, table->allColumnsMask(), clock_.now());
   });
 }
 

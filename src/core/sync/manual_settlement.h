@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/clock/hybrid_clock.h"
@@ -19,9 +20,11 @@ class ManualSettlement {
   void keepLocal(std::int64_t changeSeq, const protocol::RowState& server);
   // 'remote': the change is dropped and the server's row applied (columns with newer pending changes stay local).
   void takeRemote(std::int64_t changeSeq, const protocol::RowState& server);
-  // 'merged': the row is written with these values and they are pushed as a new change based on the server's
-  // version. Columns not tracked by the table are ERR_INVALID_ARG.
-  void useMerged(std::int64_t changeSeq, const protocol::RowState& server, const std::vector<store::ColumnValue>& row);
+  // 'merged': the row takes the server's values, then these, and they are pushed as a new change based on the
+  // server's version, with the current local values of the `alsoPush` columns (the change's undisputed ones).
+  // Columns not tracked by the table are ERR_INVALID_ARG.
+  void useMerged(std::int64_t changeSeq, const protocol::RowState& server, const std::vector<store::ColumnValue>& row,
+                 const std::vector<std::string>& alsoPush = {});
   // No answer (the handler threw, timed out, or there is none): the change is pending again, unchanged (same base),
   // so the conflict comes back on a later round.
   void leavePending(std::int64_t changeSeq, std::string_view reason);

@@ -184,7 +184,7 @@ class RowWriter {
     if (!recordVersion_) {
       recordVersion_ = connection_.cached(
           "INSERT INTO _sync_row_versions (table_name, row_id, version) VALUES (?1, ?2, ?3) "
-          "ON CONFLICT (table_name, row_id) DO UPDATE SET version = excluded.version");
+          "ON CONFLICT (table_name, row_id) DO UPDATE SET version = max(version, excluded.version)");
     }
     auto& statement = recordVersion_;
     ResetOnExit reset(*statement);

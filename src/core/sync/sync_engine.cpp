@@ -152,6 +152,9 @@ class SyncEngine::Impl {
     } else {
       failing_ = false;
       backoff_.reset();
+      // A batch size halved by a 413 grows back a step per good round, so one large change does not slow every
+      // later round for good.
+      batchSize_ = std::min(options_.batchSize, batchSize_ * 2);
       if (auto stored = store::readMetadata(*connection_, store::meta_keys::lastSyncAt)) {
         lastSyncAt_ = std::stoll(*stored);
       }

@@ -197,6 +197,13 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
   std::vector<Error> rejections;
   AppliedRows written;
   store::withTransaction(context_.connection, [&] {
+    // In batch order: a merged row is written right after its own change is acknowledged, while later changes of the
+    // same row in this batch are still in flight, so their columns stay local until their own answers.
+    std::size_t acknowledged = 0;
+    const auto acknowledgeSoFar = [&] {
+      outbox_.acknowledge(std::span(acks).subspan(acknowledged));
+      acknowledged = acks.size();
+    };
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& result = answer.results[i];
       switch (result.status) {
@@ -207,6 +214,8 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
         case protocol::PushStatus::merged:
           acks.push_back({batch[i].changeSeq, result.version});
           merged.push_back(i);
+          acknowledgeSoFar();
+          remoteRows_.applyRow(*result.row, written);
           break;
         case protocol::PushStatus::conflict: manual->push_back({batch[i], std::move(result)}); break;
         case protocol::PushStatus::rejected:
@@ -217,9 +226,7 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
           break;
       }
     }
-    outbox_.acknowledge(acks);
-    // The settled row after the change's own entry is gone, so the server's kept values replace the local ones.
-    for (const auto i : merged) remoteRows_.applyRow(*answer.results[i].row, written);
+    acknowledgeSoFar();
     skipOwnVersions(acks, answer.cursor);
   });
   outcome_.pushed += static_cast<std::int64_t>(batch.size());

@@ -62,15 +62,15 @@ void SyncRound::settle(ManualList list, std::size_t index, std::optional<Conflic
           event.resolution = "remote";
           break;
         case ConflictAnswer::Use::merged: {
-          // The change's undisputed columns were not applied either (a conflict applies nothing): they go with the
-          // merged row unless the answer sets them itself.
-          auto row = answer->row;
+          // The change's undisputed columns were not applied either (a conflict applies nothing): they are pushed
+          // with the merged row, at their current local value, unless the answer sets them itself.
+          std::vector<std::string> alsoPush;
           for (const auto& column : item.change.columns) {
             const auto named = [&](const auto& c) { return c.name == column.name; };
             const bool disputed = std::ranges::find(item.result.columns, column.name) != item.result.columns.end();
-            if (!disputed && std::ranges::none_of(row, named)) row.push_back(column);
+            if (!disputed && std::ranges::none_of(answer->row, named)) alsoPush.push_back(column.name);
           }
-          settlement_.useMerged(item.change.changeSeq, server, row);
+          settlement_.useMerged(item.change.changeSeq, server, answer->row, alsoPush);
           event.resolution = "merged";
           break;
         }
