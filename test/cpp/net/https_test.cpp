@@ -50,10 +50,8 @@ TEST_F(HttpsTest, VerifiesTheHostNameToo) {
   auto options = optionsFor("https://localhost:" + std::to_string(server.port()));
   options.ca = ca;
   HttpTransport transport(executor, options);
+  // localhost may resolve to ::1 first, where nothing listens: the transport tries every address it resolves to.
   const auto outcome = sendAndWait(executor, transport, pull());
-  if (outcome.failure && outcome.failure->code() == "ERR_NETWORK") {
-    GTEST_SKIP() << "localhost does not resolve to 127.0.0.1 here: " << outcome.failure->what();
-  }
   ASSERT_FALSE(outcome.failure) << outcome.failure->what();
   EXPECT_EQ(outcome.response.status, 200);
 }
