@@ -26,4 +26,9 @@ void writeMetadata(Connection& connection, std::string_view key, std::string_vie
   statement->step();
 }
 
+std::int64_t readIntegerMetadata(Connection& connection, std::string_view key, std::int64_t absent) {
+  const auto stored = readMetadata(connection, key);
+  return stored ? std::stoll(*stored) : absent;
+}
+
 }  // namespace offline_sync::store

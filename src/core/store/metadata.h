@@ -1,6 +1,7 @@
 // The store's key-value metadata table (device id now; pull cursor, clock and versions as sync needs them).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ inline constexpr std::string_view protocolVersion = "protocol_version";
 
 void createMetadataTable(Connection& connection);
 std::optional<std::string> readMetadata(Connection& connection, std::string_view key);
+// A metadata value stored as a decimal integer (cursor, sequence, time); `absent` when there is none.
+std::int64_t readIntegerMetadata(Connection& connection, std::string_view key, std::int64_t absent);
 void writeMetadata(Connection& connection, std::string_view key, std::string_view value);
 
 }  // namespace offline_sync::store

@@ -15,8 +15,7 @@ namespace offline_sync::store {
 namespace {
 
 std::int64_t nextChangeSeq(Connection& connection) {
-  const auto stored = readMetadata(connection, meta_keys::nextChangeSeq);
-  return stored ? std::stoll(*stored) : 1;
+  return readIntegerMetadata(connection, meta_keys::nextChangeSeq, 1);
 }
 
 std::int64_t rowVersion(Connection& connection, const std::string& table, const std::string& rowId) {

@@ -27,9 +27,7 @@ class SyncEngine::Impl {
         context_{parts.executor, parts.transport, parts.events, parts.tokens, *connection_, *clock_, deviceId_,
                  options_, mailbox_, decoder_},
         batchSize_(options_.batchSize) {
-    if (auto stored = store::readMetadata(*connection_, store::meta_keys::lastSyncAt)) {
-      lastSyncAt_ = std::stoll(*stored);
-    }
+    lastSyncAt_ = store::readIntegerMetadata(*connection_, store::meta_keys::lastSyncAt, 0);
   }
 
   ~Impl() {
@@ -155,9 +153,7 @@ class SyncEngine::Impl {
       // A batch size halved by a 413 grows back a step per good round, so one large change does not slow every
       // later round for good.
       batchSize_ = std::min(options_.batchSize, batchSize_ * 2);
-      if (auto stored = store::readMetadata(*connection_, store::meta_keys::lastSyncAt)) {
-        lastSyncAt_ = std::stoll(*stored);
-      }
+      lastSyncAt_ = store::readIntegerMetadata(*connection_, store::meta_keys::lastSyncAt, 0);
       setState(SyncState::idle);
       schedulePoll();
     }
@@ -223,8 +219,7 @@ class SyncEngine::Impl {
       if (!current()) return;
       try {
         const auto message = decoder_.liveMessage(text);
-        const auto stored = store::readMetadata(*connection_, store::meta_keys::pullCursor);
-        if (message.cursor > (stored ? std::stoll(*stored) : 0)) requestRound();
+        if (message.cursor > store::readIntegerMetadata(*connection_, store::meta_keys::pullCursor, 0)) requestRound();
       } catch (const Error& e) {
         parts_.events.error(e);  // a malformed notification: report it, keep the channel
       }

@@ -93,14 +93,12 @@ void SyncRound::send(HttpRequest::Method method, std::string target, std::string
       });
 }
 
-std::string SyncRound::policyName(const std::string& table) {
+ConflictPolicy SyncRound::policy(const std::string& table) {
   for (const auto& [name, policy] : policies_) {
     if (name == table) return policy;
   }
   const auto tracked = store::trackedTable(context_.connection, table);
-  const auto policy = tracked ? tracked->policy : ConflictPolicy::merge;
-  policies_.emplace_back(table, std::string(conflictPolicyName(policy)));
-  return policies_.back().second;
+  return policies_.emplace_back(table, tracked ? tracked->policy : ConflictPolicy::merge).second;
 }
 
 void SyncRound::pushNext() {
@@ -111,8 +109,7 @@ void SyncRound::pushNext() {
   protocol::PushRequest request{context_.deviceId, {}};
   request.changes.reserve(batch.size());
   for (const auto& change : batch) {
-    request.changes.push_back(
-        toWire(change, context_.deviceId, *parseConflictPolicy(policyName(change.table))));
+    request.changes.push_back(toWire(change, context_.deviceId, policy(change.table)));
   }
   auto body = protocol::encodePushRequest(request);
   const auto bodyBytes = body.size();
@@ -135,8 +132,7 @@ void SyncRound::pushNext() {
 // exactly every version after the stored cursor up to the server's newest, each of them is a change of this batch,
 // applied here already (merged ones with the server's row just written), so the cursor moves past them.
 void SyncRound::skipOwnVersions(const std::vector<store::Acknowledgement>& acks, std::int64_t serverCursor) {
-  const auto stored = store::readMetadata(context_.connection, store::meta_keys::pullCursor);
-  const std::int64_t cursor = stored ? std::stoll(*stored) : 0;
+  const std::int64_t cursor = store::readIntegerMetadata(context_.connection, store::meta_keys::pullCursor, 0);
   if (serverCursor <= cursor) return;
   std::vector<std::int64_t> versions;
   for (const auto& ack : acks) {

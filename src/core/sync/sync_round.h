@@ -74,7 +74,8 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   void succeed();
   void fail(RoundFailure failure);
   void reportWritten(const AppliedRows& rows);
-  std::string policyName(const std::string& table);
+  ConflictPolicy policy(const std::string& table);
+  std::string policyName(const std::string& table) { return std::string(conflictPolicyName(policy(table))); }
   // Runs step, turning an exception into the round's failure.
   template <typename Step>
   void guarded(Step&& step);
@@ -97,7 +98,7 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   Executor::TimerId conflictTimer_ = 0;
   // Rows whose manual conflict found no answer in this round: not sent again until the next one.
   std::set<std::pair<std::string, std::string>> deferred_;
-  std::vector<std::pair<std::string, std::string>> policies_;  // table -> policy name, for this round
+  std::vector<std::pair<std::string, ConflictPolicy>> policies_;  // per table, read once a round
   RoundOutcome outcome_;
 };
 

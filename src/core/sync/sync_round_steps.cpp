@@ -97,8 +97,7 @@ void SyncRound::settle(ManualList list, std::size_t index, std::optional<Conflic
 
 void SyncRound::pullNext() {
   pulling_ = true;
-  const auto stored = store::readMetadata(context_.connection, store::meta_keys::pullCursor);
-  const std::int64_t cursor = stored ? std::stoll(*stored) : 0;
+  const std::int64_t cursor = store::readIntegerMetadata(context_.connection, store::meta_keys::pullCursor, 0);
   auto self = shared_from_this();
   send(HttpRequest::Method::get,
        "/v1/pull?cursor=" + std::to_string(cursor) + "&limit=" + std::to_string(context_.options.pullLimit), {},
