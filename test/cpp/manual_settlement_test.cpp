@@ -186,6 +186,33 @@ TEST_F(ManualSettlementTest, UseMergedBringsBackALocallyDeletedRow) {
             0);
 }
 
+// A merged answer naming only the disputed column, on a table whose other columns are NOT NULL: the row exists, so
+// only that column is written (an upsert would fail SQLite's NOT NULL check before reaching its ON CONFLICT).
+TEST_F(ManualSettlementTest, UseMergedWritesOneColumnOfARowWithNotNullColumns) {
+  db().exec("CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT)");
+  store->track("students", ConflictPolicy::manual);
+  const auto student = [&](std::int64_t version, const std::string& phone) {
+    protocol::RowState state{"students", "s1", version, false, {{"name", std::string("Lea")}, {"phone", phone}}, {}};
+    for (std::size_t i = 0; i < state.columns.size(); ++i) state.stamps.push_back({serverStamp, "laptop", version});
+    return state;
+  };
+  const std::vector<protocol::RowState> known{student(4, "000")};
+  RemoteRows(*engine, store->clock()).applyPage(known, 4);
+  db().exec("UPDATE students SET phone = '111' WHERE id = 's1'");
+  const auto batch = outboxApi->takeBatch(10);
+  ASSERT_FALSE(batch.empty());
+  const auto& change = batch.back();
+  ASSERT_EQ(change.table, "students");
+  ASSERT_EQ(change.op, ChangeOp::update);
+
+  settle->useMerged(change.changeSeq, student(6, "222"), {{"phone", std::string("333")}});
+  auto row = engine->prepare("SELECT name || '/' || phone FROM students WHERE id = 's1'");
+  ASSERT_TRUE(row->step());
+  EXPECT_EQ(row->columnText(0), "Lea/333");
+  EXPECT_EQ(scalar(*engine, "SELECT version FROM _sync_row_versions WHERE row_id = 's1'"), 6);
+  EXPECT_EQ(scalar(*engine, "SELECT columns FROM _sync_outbox WHERE row_id = 's1'"), 0b10);
+}
+
 TEST_F(ManualSettlementTest, LeavePendingKeepsTheChangeAndItsBase) {
   settle->leavePending(changeSeq, "no answer");
   const auto rows = outbox();

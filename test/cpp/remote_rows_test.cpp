@@ -152,6 +152,22 @@ TEST_F(RemoteRowsTest, PendingColumnStaysLocalWhileTheOthersApply) {
   EXPECT_EQ(rows[0].columns, kMinutes) << "applying did not add to the pending change";
 }
 
+// A pending NOT NULL column left out of the write: the row exists, so the others are updated in place (an upsert
+// naming only some columns fails SQLite's NOT NULL check before its ON CONFLICT, and the page would never apply).
+TEST_F(RemoteRowsTest, APendingNotNullColumnDoesNotStopTheOthersFromApplying) {
+  db().exec("CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT)");
+  store->track("students", ConflictPolicy::merge);
+  const auto student = [](std::int64_t version, const std::string& name, const std::string& phone) {
+    return serverRow("s1", version, {{"name", name}, {"phone", phone}}, false, "students");
+  };
+  apply({student(2, "Lea", "000")}, 2);
+  db().exec("UPDATE students SET name = 'Lea S.' WHERE id = 's1'");
+  const auto applied = apply({student(3, "Lea Schmidt", "222")}, 3);
+  EXPECT_EQ(applied.count, 1);
+  EXPECT_EQ(text(*engine, "SELECT name || '/' || phone FROM students WHERE id = 's1'"), "Lea S./222");
+  EXPECT_EQ(cursor(), "3");
+}
+
 TEST_F(RemoteRowsTest, RowWhoseEveryColumnIsPendingIsNotWritten) {
   db().exec("INSERT INTO lessons VALUES ('l1', 'mine', 30, 'draft')");  // a pending insert: every column local
   const auto applied = apply({serverRow("l1", 3, lesson("theirs", 60, "booked"))}, 3);

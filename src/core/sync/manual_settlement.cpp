@@ -99,25 +99,32 @@ std::vector<store::ColumnValue> checkedMerged(const store::TrackedTable& table, 
   return columns;
 }
 
-// Inserts the row with these columns, or updates them if it exists (a locally deleted row comes back).
+// Updates these columns of the row, or inserts it with them when it is absent (a locally deleted row comes back).
+// Not an upsert: SQLite checks NOT NULL before ON CONFLICT, so an upsert naming only some columns fails on an existing
+// row whose other columns are NOT NULL.
 void writeColumns(Connection& connection, const RowKey& key, const std::vector<store::ColumnValue>& columns) {
+  const std::string table = store::quoteIdentifier(key.table);
+  std::string assignments;
   std::string names = "\"id\"";
   std::string values = "?1";
-  std::string updates;
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const std::string name = store::quoteIdentifier(columns[i].name);
+    const std::string parameter = "?" + std::to_string(i + 2);
+    assignments += (i == 0 ? "" : ", ") + name + " = " + parameter;
     names += ", " + name;
-    values += ", ?" + std::to_string(i + 2);
-    updates += (i == 0 ? "" : ", ") + name + " = excluded." + name;
+    values += ", " + parameter;
   }
-  auto statement = connection.cached("INSERT INTO " + store::quoteIdentifier(key.table) + " (" + names + ") VALUES (" +
-                                     values + ") ON CONFLICT (\"id\") DO UPDATE SET " + updates);
-  ResetOnExit reset(*statement);
-  statement->bindText(1, key.rowId);
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    store::bindValue(*statement, static_cast<int>(i + 2), columns[i].value);
-  }
-  statement->step();
+  const auto run = [&](const std::string& sql) {
+    auto statement = connection.cached(sql);
+    ResetOnExit reset(*statement);
+    statement->bindText(1, key.rowId);
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      store::bindValue(*statement, static_cast<int>(i + 2), columns[i].value);
+    }
+    statement->step();
+  };
+  run("UPDATE " + table + " SET " + assignments + " WHERE \"id\" = ?1");
+  if (connection.changes() == 0) run("INSERT INTO " + table + " (" + names + ") VALUES (" + values + ")");
 }
 
 // A pending update of `mask`, folded into the row's pending entry if it has one (as the capture triggers fold).

@@ -29,6 +29,7 @@ struct LocalTable {
   std::unordered_map<std::string_view, std::size_t> byName;   // views into tracked.columns, which never move
   // By the mask of the columns written; held for the page, so a row costs no statement-cache lookup.
   std::unordered_map<std::int64_t, std::shared_ptr<store::Statement>> upserts;
+  std::unordered_map<std::int64_t, std::shared_ptr<store::Statement>> updates;  // rows with local columns left out
   std::shared_ptr<store::Statement> remove;
 };
 
@@ -55,6 +56,18 @@ std::string upsertSql(const LocalTable& table, std::int64_t mask) {
   const std::string onConflict = updates.empty() ? "DO NOTHING" : "DO UPDATE SET " + updates;
   return "INSERT INTO " + table.quotedName + " (" + columns + ") VALUES (" + values + ") ON CONFLICT (\"id\") " +
          onConflict;
+}
+
+// The same columns as an UPDATE of an existing row. A row whose local columns are left out must not go through the
+// upsert: SQLite checks NOT NULL before ON CONFLICT, so naming only some columns fails when a left-out one is NOT NULL.
+std::string updateSql(const LocalTable& table, std::int64_t mask) {
+  std::string assignments;
+  int parameter = 1;
+  for (std::size_t i = 0; i < table.tracked.columns.size(); ++i) {
+    if ((mask & (std::int64_t{1} << table.tracked.columns[i].bit)) == 0) continue;
+    assignments += (assignments.empty() ? "" : ", ") + table.quotedColumns[i] + " = ?" + std::to_string(++parameter);
+  }
+  return "UPDATE " + table.quotedName + " SET " + assignments + " WHERE \"id\" = ?1";
 }
 
 // One page's worth of state: tables resolved once, and whether the outbox is empty (then no row has local changes).
@@ -159,16 +172,27 @@ class RowWriter {
     }
     // Every column the server sent is still local: the row stays as it is, until the answer.
     if (mask == 0 && local.any) return false;
-    auto& statement = table.upserts[mask];
-    if (!statement) statement = connection_.cached(upsertSql(table, mask));
-    ResetOnExit reset(*statement);
-    statement->bindText(1, row.row);
+    if (local.columns != 0) {
+      auto& update = table.updates[mask];
+      if (!update) update = connection_.cached(updateSql(table, mask));
+      if (writeRow(*update, row) > 0) return true;
+      // Not there (an in-flight insert deleted since, say): inserted below with the server's columns.
+    }
+    auto& upsert = table.upserts[mask];
+    if (!upsert) upsert = connection_.cached(upsertSql(table, mask));
+    return writeRow(*upsert, row) > 0;
+  }
+
+  // Binds the row's id and its columns in slots_ order, runs the statement, and returns the rows it changed.
+  std::int64_t writeRow(store::Statement& statement, const protocol::RowState& row) {
+    ResetOnExit reset(statement);
+    statement.bindText(1, row.row);
     int parameter = 1;
     for (const int slot : slots_) {
-      if (slot >= 0) store::bindValue(*statement, ++parameter, row.columns[static_cast<std::size_t>(slot)].value);
+      if (slot >= 0) store::bindValue(statement, ++parameter, row.columns[static_cast<std::size_t>(slot)].value);
     }
-    statement->step();
-    return connection_.changes() > 0;
+    statement.step();
+    return connection_.changes();
   }
 
   bool remove(LocalTable& table, const std::string& rowId) {
