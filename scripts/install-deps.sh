@@ -8,6 +8,7 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev libsimdjson-dev libboost1.81-dev libssl-dev zlib1g-dev
   googletest libgtest-dev
   clang libclang-rt-14-dev
+  chromium
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
 'use strict';
-// Starts the reference sync server (build/Release/offline-sync-server) for the demo on 127.0.0.1 and a free port,
-// with its own SQLite file, and stops it again: SIGTERM, then SIGKILL if it has not gone within a few seconds.
+// Starts the reference sync server (build/Release/offline-sync-server) for the demo on 127.0.0.1 and a free port
+// (or the one asked for, so a second Electron desk finds it), with its own SQLite file, and stops it again: SIGTERM,
+// then SIGKILL if it has not gone within a few seconds.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
@@ -11,11 +12,11 @@ const START_DEADLINE_MS = 10000;
 const STOP_DEADLINE_MS = 5000;
 
 /** Resolves to { url, child, stop(), kill() } once the server printed `listening on http://...`. */
-function startServer({ db, token }) {
+function startServer({ db, token, port = 0 }) {
   if (!fs.existsSync(BINARY)) {
     return Promise.reject(new Error(`${BINARY} is not built (run: node scripts/build-addon.js)`));
   }
-  const child = spawn(BINARY, ['--host', '127.0.0.1', '--port', '0', '--db', db, '--token', token],
+  const child = spawn(BINARY, ['--host', '127.0.0.1', '--port', String(port), '--db', db, '--token', token],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
