@@ -213,6 +213,30 @@ TEST_F(ManualSettlementTest, UseMergedWritesOneColumnOfARowWithNotNullColumns) {
   EXPECT_EQ(scalar(*engine, "SELECT columns FROM _sync_outbox WHERE row_id = 's1'"), 0b10);
 }
 
+// Deleted here, renamed there, and the answer is a merged row naming the NOT NULL column: the row comes back with
+// the server's other columns and the merged name (not an insert of the other columns alone, which NOT NULL refuses).
+TEST_F(ManualSettlementTest, UseMergedBringsBackALocallyDeletedRowWithNotNullColumns) {
+  db().exec("CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT)");
+  store->track("students", ConflictPolicy::manual);
+  const auto student = [&](std::int64_t version, const std::string& name) {
+    protocol::RowState state{"students", "s1", version, false, {{"name", name}, {"phone", std::string("000")}}, {}};
+    for (std::size_t i = 0; i < state.columns.size(); ++i) state.stamps.push_back({serverStamp, "laptop", version});
+    return state;
+  };
+  const std::vector<protocol::RowState> known{student(4, "Lea")};
+  RemoteRows(*engine, store->clock()).applyPage(known, 4);
+  db().exec("DELETE FROM students WHERE id = 's1'");
+  const auto batch = outboxApi->takeBatch(10);
+  ASSERT_FALSE(batch.empty());
+  ASSERT_EQ(batch.back().op, ChangeOp::remove);
+
+  settle->useMerged(batch.back().changeSeq, student(6, "Lea Schmidt"), {{"name", std::string("Lea M.")}});
+  auto row = engine->prepare("SELECT name || '/' || phone FROM students WHERE id = 's1'");
+  ASSERT_TRUE(row->step());
+  EXPECT_EQ(row->columnText(0), "Lea M./000");
+  EXPECT_EQ(scalar(*engine, "SELECT columns FROM _sync_outbox WHERE row_id = 's1'"), 0b01);
+}
+
 TEST_F(ManualSettlementTest, LeavePendingKeepsTheChangeAndItsBase) {
   settle->leavePending(changeSeq, "no answer");
   const auto rows = outbox();

@@ -150,8 +150,9 @@ const std::vector<Scenario>& scenarios() {
       {"UpdateVsNewerDeleteChangeNewer", deletedAt11, update(10, 300, cancelled), "office",
        {applied, {"status"}, {}, kLive, kChanged}, {merged, {}, {"status"}, kDeleted, kUnchanged},
        {applied, {"status"}, {}, kLive, kChanged}, {conflict, {}, {"status"}, kDeleted, kUnchanged}},
+      // Merge: the update lost, but its status (150) is newer than the tombstone's (70): kept in the tombstone.
       {"UpdateVsNewerDeleteChangeOlder", deletedAt11, update(10, 150, cancelled), "office",
-       {merged, {}, {"status"}, kDeleted, kUnchanged}, {merged, {}, {"status"}, kDeleted, kUnchanged},
+       {merged, {"status"}, {"status"}, kDeleted, kChanged}, {merged, {}, {"status"}, kDeleted, kUnchanged},
        {applied, {"status"}, {}, kLive, kChanged}, {conflict, {}, {"status"}, kDeleted, kUnchanged}},
       {"UpdateVsNewerDeleteComesBackColumnByColumn", minutesThenDeleted,
        update(10, 220, {{"minutes", std::int64_t{45}}, {"status", std::string("cancelled")}}), "office",
@@ -161,6 +162,11 @@ const std::vector<Scenario>& scenarios() {
       {"UpdateVsNewerDeleteComesBackKeepingEveryColumn", minutesThenDeleted, update(10, 220, minutes45), "office",
        {merged, {}, {"minutes"}, kLive, kChanged}, {merged, {}, {"minutes"}, kDeleted, kUnchanged},
        {applied, {"minutes"}, {}, kLive, kChanged}, {conflict, {}, {"minutes"}, kDeleted, kUnchanged}},
+      {"UpdateVsNewerDeleteOlderThanTheTombstonesColumn",
+       deleted(with(lesson(), "status", std::string("completed"), stamp(180, "laptop", 11)), stamp(200, "laptop", 12)),
+       update(10, 150, cancelled), "office",
+       {merged, {}, {"status"}, kDeleted, kUnchanged}, {merged, {}, {"status"}, kDeleted, kUnchanged},
+       {applied, {"status"}, {}, kLive, kChanged}, {conflict, {}, {"status"}, kDeleted, kUnchanged}},
       {"UpdateAfterASeenDeleteResurrects", deletedAt11, update(11, 150, cancelled), "office",
        {applied, {"status"}, {}, kLive, kChanged}, {applied, {"status"}, {}, kLive, kChanged},
        {applied, {"status"}, {}, kLive, kChanged}, {applied, {"status"}, {}, kLive, kChanged}},
@@ -422,11 +428,12 @@ TEST(MergeExamplesTest, OfficeCancelsWhatTheLaptopDeleted) {
     PushStatus status;
     bool deleted;
     Names kept;
-    Names overrode;  // the change that brings the row back overrides the deletion
-  } rows[] = {{ConflictPolicy::merge, merged, true, {"status"}, {}},
-              {ConflictPolicy::serverWins, merged, true, {"status"}, {}},
-              {ConflictPolicy::clientWins, applied, false, {}, {"status"}},
-              {ConflictPolicy::manual, conflict, true, {"status"}, {}}};
+    Names overrode;      // the change that brings the row back overrides the deletion
+    const char* storedStatus;  // merge keeps the office's newer status in the tombstone, for a row that comes back
+  } rows[] = {{ConflictPolicy::merge, merged, true, {"status"}, {}, "cancelled"},
+              {ConflictPolicy::serverWins, merged, true, {"status"}, {}, "completed"},
+              {ConflictPolicy::clientWins, applied, false, {}, {"status"}, "cancelled"},
+              {ConflictPolicy::manual, conflict, true, {"status"}, {}, "completed"}};
   for (const auto& row : rows) {
     SCOPED_TRACE(conflictPolicyName(row.policy));
     ExampleServer server;
@@ -438,8 +445,35 @@ TEST(MergeExamplesTest, OfficeCancelsWhatTheLaptopDeleted) {
     EXPECT_EQ(result.kept, row.kept);
     EXPECT_EQ(result.overrode, row.overrode);
     EXPECT_EQ(server.row->deleted, row.deleted);
-    EXPECT_EQ(server.value("status"), Value(std::string(row.deleted ? "completed" : "cancelled")));
+    EXPECT_EQ(server.value("status"), Value(std::string(row.storedStatus)));
   }
+}
+
+// Under merge, an update and a newer delete of the same row leave the same tombstone in either order, so the row a
+// later change brings back is the same too: each column at its newest write.
+TEST(MergeExamplesTest, AnUpdateAndANewerDeleteLeaveTheSameRowInEitherOrder) {
+  const auto cancel = update(10, at(8, 9), {{"status", std::string("cancelled")}});
+  const auto removal = remove(10, at(8, 10));
+  std::vector<std::pair<std::string, Value>> revived[2];
+  for (const bool updateFirst : {true, false}) {
+    SCOPED_TRACE(updateFirst ? "update first" : "delete first");
+    ExampleServer server;
+    if (updateFirst) server.push(cancel, ConflictPolicy::merge, "office");
+    ASSERT_EQ(server.push(removal, ConflictPolicy::merge, "laptop").status, applied);
+    if (!updateFirst) EXPECT_EQ(server.push(cancel, ConflictPolicy::merge, "office").status, merged);
+    ASSERT_TRUE(server.row->deleted);
+    // The tablet, which never saw the delete, shortens the lesson later: the row comes back.
+    ASSERT_EQ(server.push(update(10, at(8, 20), {{"minutes", std::int64_t{45}}}), ConflictPolicy::merge, "tablet")
+                  .status,
+              applied);
+    ASSERT_FALSE(server.row->deleted);
+    for (const auto& column : server.row->columns) revived[updateFirst ? 0 : 1].emplace_back(column.name, column.value);
+  }
+  std::sort(revived[0].begin(), revived[0].end());
+  std::sort(revived[1].begin(), revived[1].end());
+  EXPECT_EQ(revived[0], revived[1]);
+  EXPECT_NE(std::find(revived[0].begin(), revived[0].end(), std::pair<std::string, Value>{"status", "cancelled"}),
+            revived[0].end());
 }
 
 }  // namespace

@@ -140,6 +140,20 @@ Resolution settleColumns(const ServerRow& row, const Incoming& in) {
   return out;
 }
 
+// Rule 2 under merge, the deletion being newer: the row stays deleted and the change lost. Its columns newer than the
+// deleted row's are still written into the tombstone, so that whichever later change brings the row back finds each
+// column at its newest value, whatever order the changes reached the server in (last writer wins per column, even
+// across a delete).
+Resolution lostToTheDeletion(const ServerRow& row, const Incoming& in) {
+  auto out = lost(columnNames(in.change.columns), true);
+  for (const auto& column : in.change.columns) {
+    const auto index = findColumn(row, column.name);
+    if (!index || in.newerThan(row.stamps[*index])) out.apply.push_back(column.name);
+  }
+  out.rowChanged = !out.apply.empty();
+  return out;
+}
+
 // Rule 2: an insert or update of a deleted row.
 Resolution writeDeletedRow(const ServerRow& row, const Incoming& in) {
   // The device saw the delete and re-creates the row.
@@ -154,7 +168,7 @@ Resolution writeDeletedRow(const ServerRow& row, const Incoming& in) {
   switch (in.change.policy) {
     case ConflictPolicy::merge:
       if (in.newerThan(row.deletion)) return revive();
-      return lost(columnNames(in.change.columns), true);
+      return lostToTheDeletion(row, in);
     case ConflictPolicy::serverWins: return lost(columnNames(in.change.columns), true);
     case ConflictPolicy::clientWins: return revive();
     case ConflictPolicy::manual: return conflict(columnNames(in.change.columns), true);

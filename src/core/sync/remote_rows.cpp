@@ -160,27 +160,35 @@ class RowWriter {
 
   // The server's columns this table tracks, minus the locally unacknowledged ones. False when nothing was written.
   bool upsert(LocalTable& table, const protocol::RowState& row, const LocalChanges& local) {
-    slots_.assign(table.tracked.columns.size(), -1);
-    std::int64_t mask = 0;
-    for (std::size_t i = 0; i < row.columns.size(); ++i) {
-      const auto found = table.byName.find(row.columns[i].name);
-      if (found == table.byName.end()) continue;  // a column this device does not have (yet)
-      const std::int64_t bit = std::int64_t{1} << table.tracked.columns[found->second].bit;
-      if ((local.columns & bit) != 0) continue;   // the local value waits for the server's answer
-      slots_[found->second] = static_cast<int>(i);
-      mask |= bit;
-    }
+    std::int64_t mask = chooseColumns(table, row, local.columns);
     // Every column the server sent is still local: the row stays as it is, until the answer.
     if (mask == 0 && local.any) return false;
     if (local.columns != 0) {
       auto& update = table.updates[mask];
       if (!update) update = connection_.cached(updateSql(table, mask));
       if (writeRow(*update, row) > 0) return true;
-      // Not there (an in-flight insert deleted since, say): inserted below with the server's columns.
+      // Not there (deleted here, say), so no local value to keep: inserted with every column the server sent (the
+      // caller writes its own over them), as a row missing a NOT NULL column could not be.
+      mask = chooseColumns(table, row, 0);
     }
     auto& upsert = table.upserts[mask];
     if (!upsert) upsert = connection_.cached(upsertSql(table, mask));
     return writeRow(*upsert, row) > 0;
+  }
+
+  // Fills slots_ with the server's columns this table tracks, except those in `skipped`; returns their mask.
+  std::int64_t chooseColumns(const LocalTable& table, const protocol::RowState& row, std::int64_t skipped) {
+    slots_.assign(table.tracked.columns.size(), -1);
+    std::int64_t mask = 0;
+    for (std::size_t i = 0; i < row.columns.size(); ++i) {
+      const auto found = table.byName.find(row.columns[i].name);
+      if (found == table.byName.end()) continue;  // a column this device does not have (yet)
+      const std::int64_t bit = std::int64_t{1} << table.tracked.columns[found->second].bit;
+      if ((skipped & bit) != 0) continue;         // the local value waits for the server's answer
+      slots_[found->second] = static_cast<int>(i);
+      mask |= bit;
+    }
+    return mask;
   }
 
   // Binds the row's id and its columns in slots_ order, runs the statement, and returns the rows it changed.
