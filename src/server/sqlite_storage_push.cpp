@@ -62,12 +62,15 @@ void applyColumns(merge::ServerRow& row, const merge::Resolution& resolution, co
     }
     std::size_t index = 0;
     while (index < row.columns.size() && row.columns[index].name != name) ++index;
+    // Each column keeps the stamp of its own write (older than the change's for a column it folded in earlier).
+    protocol::ColumnStamp columnStamp = stamp;
+    columnStamp.hlc = change.columnHlc(name);
     if (index == row.columns.size()) {
       row.columns.push_back(*source);
-      row.stamps.push_back(stamp);
+      row.stamps.push_back(std::move(columnStamp));
     } else {
       row.columns[index].value = source->value;
-      row.stamps[index] = stamp;
+      row.stamps[index] = std::move(columnStamp);
     }
   }
 }

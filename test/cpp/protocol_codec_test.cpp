@@ -18,7 +18,7 @@ constexpr std::int64_t kTwo53 = std::int64_t{1} << 53;
 
 // A push request with one insert holding the value as column "v".
 PushRequest oneValue(const Value& value) {
-  return {"d", {{"d:1", "t", "r", ChangeOp::insert, ConflictPolicy::merge, 0, 1, {{"v", value}}, std::nullopt}}};
+  return {"d", {{"d:1", "t", "r", ChangeOp::insert, ConflictPolicy::merge, 0, 1, {{"v", value}}, std::nullopt, {}}}};
 }
 
 Value roundTrip(const Value& value) {
@@ -123,7 +123,8 @@ TEST(ProtocolCodecTest, GoldenPushRequest) {
   EXPECT_EQ(encodePushRequest(request),
             R"({"deviceId":"office-1","changes":[{"id":"office-1:41","table":"lessons",)"
             R"("row":"0b7c6f6e-5a37-4bd0-9b53-7d7d0a0e4f10","op":"update","policy":"merge","baseVersion":117,)"
-            R"("hlc":"111546104115200007","columns":{"starts_at":"2026-12-02T10:00","minutes":90}}]})");
+            R"("hlc":"111546104115200007","columns":{"starts_at":"2026-12-02T10:00","minutes":90},)"
+            R"("stamps":{"starts_at":"111546104115200001"}}]})");
   const PushRequest values{"d",
                            {{"d:2", "t", "r", ChangeOp::insert, ConflictPolicy::clientWins, 0, 0,
                              {{"n", std::monostate{}},
@@ -133,7 +134,7 @@ TEST(ProtocolCodecTest, GoldenPushRequest) {
                               {"b", bytes({0, 1, 255})},
                               {"big", kTwo53}},
                              std::nullopt},
-                            {"d:3", "t", "r", ChangeOp::remove, ConflictPolicy::serverWins, 4, 5, {}, std::nullopt}}};
+                            {"d:3", "t", "r", ChangeOp::remove, ConflictPolicy::serverWins, 4, 5, {}, std::nullopt, {}}}};
   EXPECT_EQ(encodePushRequest(values),
             R"({"deviceId":"d","changes":[{"id":"d:2","table":"t","row":"r","op":"insert","policy":"client-wins",)"
             R"("baseVersion":0,"hlc":"0","columns":{"n":null,"i":3,"r":3.0,"s":"a\"b\\\n\u0001",)"

@@ -26,7 +26,7 @@ inline PushRequest samplePushRequest() {
   request.changes.push_back({"office-1:41", "lessons", "0b7c6f6e-5a37-4bd0-9b53-7d7d0a0e4f10", ChangeOp::update,
                              ConflictPolicy::merge, 117, 111546104115200007ULL,
                              {{"starts_at", std::string("2026-12-02T10:00")}, {"minutes", std::int64_t{90}}},
-                             std::nullopt});
+                             std::nullopt, {{"starts_at", 111546104115200001ULL}}});
   request.changes.push_back({"office-1:42", "students", "s-1", ChangeOp::insert, ConflictPolicy::serverWins, 0,
                              111546104115200008ULL,
                              {{"name", std::string("Zoë \"Z\" O'Neil\n")},
@@ -34,9 +34,9 @@ inline PushRequest samplePushRequest() {
                               {"balance", -12.5},
                               {"big", std::int64_t{1} << 60},
                               {"note", std::monostate{}}},
-                             std::nullopt});
+                             std::nullopt, {}});
   request.changes.push_back({"office-1:43", "lessons", "l-9", ChangeOp::remove, ConflictPolicy::manual, 3,
-                             111546104115200009ULL, {}, std::nullopt});
+                             111546104115200009ULL, {}, std::nullopt, {}});
   return request;
 }
 

@@ -37,6 +37,11 @@ struct Incoming {
   std::string_view device;
 
   bool newerThan(const ColumnStamp& stamp) const { return newer(change.hlc, device, stamp.hlc, stamp.device); }
+  // Column `name` of the change against the server's stamp of it: a column written before the change's last write
+  // competes with its own, older stamp.
+  bool columnNewerThan(std::string_view name, const ColumnStamp& stamp) const {
+    return newer(change.columnHlc(name), device, stamp.hlc, stamp.device);
+  }
 
   // "Changed since base": after the version the device had seen, by another device. A device's own earlier change,
   // sent but not yet acknowledged when this one was made, is already part of this one (a device's changes reach the
@@ -102,9 +107,9 @@ Resolution deleted(bool rowChanged) {
 }
 
 // Whether a conflicting column takes the change's value (never asked for `manual`, which settles nothing).
-bool changeWinsColumn(const Incoming& in, const ColumnStamp& server) {
+bool changeWinsColumn(const Incoming& in, std::string_view name, const ColumnStamp& server) {
   switch (in.change.policy) {
-    case ConflictPolicy::merge: return in.newerThan(server);
+    case ConflictPolicy::merge: return in.columnNewerThan(name, server);
     case ConflictPolicy::serverWins: return false;
     case ConflictPolicy::clientWins: return true;
     case ConflictPolicy::manual: return false;
@@ -125,7 +130,7 @@ Resolution settleColumns(const ServerRow& row, const Incoming& in) {
       out.apply.push_back(column.name);
     } else if (in.change.policy == ConflictPolicy::manual) {
       conflicting.push_back(column.name);
-    } else if (changeWinsColumn(in, row.stamps[*index])) {
+    } else if (changeWinsColumn(in, column.name, row.stamps[*index])) {
       out.apply.push_back(column.name);
       out.overrode.push_back(column.name);
     } else {
@@ -148,7 +153,7 @@ Resolution lostToTheDeletion(const ServerRow& row, const Incoming& in) {
   auto out = lost(columnNames(in.change.columns), true);
   for (const auto& column : in.change.columns) {
     const auto index = findColumn(row, column.name);
-    if (!index || in.newerThan(row.stamps[*index])) out.apply.push_back(column.name);
+    if (!index || in.columnNewerThan(column.name, row.stamps[*index])) out.apply.push_back(column.name);
   }
   out.rowChanged = !out.apply.empty();
   return out;

@@ -57,6 +57,14 @@ void writeChange(JsonWriter& out, const WireChange& change) {
   writeHlc(out, change.hlc);
   out.key("columns");
   writeColumns(out, change.columns);
+  if (!change.olderStamps.empty()) {
+    out.key("stamps").beginObject();
+    for (const auto& [name, stamp] : change.olderStamps) {
+      out.key(name);
+      writeHlc(out, stamp);
+    }
+    out.endObject();
+  }
   out.endObject();
 }
 

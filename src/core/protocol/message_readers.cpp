@@ -2,6 +2,8 @@
 // several fields (required ones, the change id's device, stamps matching columns) once the object is done.
 #include "core/protocol/message_readers.h"
 
+#include <algorithm>
+
 #include "core/protocol/codec.h"
 #include "core/protocol/field_readers.h"
 #include "core/protocol/row_reader.h"
@@ -25,8 +27,22 @@ ChangeOp opAt(ondemand::value& value, const Where& where) {
   fail(where, "expected \"insert\", \"update\" or \"delete\"");
 }
 
+// "stamps": { column: hlc, ... }, at most one per column a change may have.
+std::vector<std::pair<std::string, HlcStamp>> readOlderStamps(ondemand::value& value, const Where& where,
+                                                              const Limits& limits) {
+  auto object = json::objectAt(value, where);
+  std::vector<std::pair<std::string, HlcStamp>> stamps;
+  json::forEachField(object, where, [&](std::string_view key, ondemand::value& field, const Where& at) {
+    if (stamps.size() >= limits.maxColumnsPerChange) failTooLarge(at, "more stamps than a change has columns");
+    stamps.emplace_back(std::string(key), json::hlcAt(field, at));
+  });
+  return stamps;
+}
+
 WireChange readChange(ondemand::value& value, const Where& where, const Limits& limits) {
-  enum : unsigned { kId = 1, kTable = 2, kRow = 4, kOp = 8, kPolicy = 16, kBase = 32, kHlc = 64, kColumns = 128 };
+  enum : unsigned {
+    kId = 1, kTable = 2, kRow = 4, kOp = 8, kPolicy = 16, kBase = 32, kHlc = 64, kColumns = 128, kStamps = 256
+  };
   auto object = json::objectAt(value, where);
   WireChange change;
   SeenFields seen;
@@ -58,6 +74,9 @@ WireChange readChange(ondemand::value& value, const Where& where, const Limits& 
     } else if (key == "columns") {
       seen.mark(kColumns, at);
       change.columns = readColumns(field, at, limits, breaks);
+    } else if (key == "stamps") {
+      seen.mark(kStamps, at);
+      change.olderStamps = readOlderStamps(field, at, limits);
     } else {
       json::skipValue(field, at);
     }
@@ -73,6 +92,19 @@ WireChange readChange(ondemand::value& value, const Where& where, const Limits& 
     seen.require(kColumns, where, "columns");
   } else if (!change.columns.empty()) {
     fail(Where(where, "columns"), "a delete has no columns ({} or absent)");
+  }
+  // Each older stamp names one of the change's columns, once, and is older than the change's own stamp.
+  const Where stampsAt(where, "stamps");
+  for (std::size_t i = 0; i < change.olderStamps.size(); ++i) {
+    const auto& [name, stamp] = change.olderStamps[i];
+    const Where at(stampsAt, name);
+    if (std::ranges::none_of(change.columns, [&](const ColumnValue& column) { return column.name == name; })) {
+      fail(at, "names a column the change does not have");
+    }
+    if (stamp >= change.hlc) fail(at, "must be older than the change's hlc");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (change.olderStamps[j].first == name) fail(at, "appears twice");
+    }
   }
   return change;
 }

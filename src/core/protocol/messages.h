@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock/hybrid_clock.h"
@@ -47,6 +49,17 @@ struct WireChange {
   HlcStamp hlc = 0;
   std::vector<ColumnValue> columns;  // none for a delete
   std::optional<Rejection> rejection;
+  // Columns written before `hlc` (the change folds several writes of the row) and their own stamps, each older than
+  // `hlc`; every other column has `hlc`. "stamps" on the wire, left out when empty.
+  std::vector<std::pair<std::string, HlcStamp>> olderStamps;
+
+  // The stamp the conflict rules give column `name`.
+  HlcStamp columnHlc(std::string_view name) const {
+    for (const auto& [column, stamp] : olderStamps) {
+      if (column == name) return stamp;
+    }
+    return hlc;
+  }
 };
 
 struct PushRequest {

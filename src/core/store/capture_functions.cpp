@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "core/store/column_stamps.h"
 #include "core/store/sqlite_error.h"
 
 namespace offline_sync::store {
@@ -29,6 +30,25 @@ void nextStamp(sqlite3_context* context, int, sqlite3_value**) {
     // The triggers call _sync_hlc() exactly when they add or amend an outbox entry (not for an UPDATE that changes
     // no tracked column, nor for a delete that only cancels an unsent insert): precisely the writes to push.
     if (stamp.listeners) stamp.listeners->markCaptured();
+  } catch (const std::exception& e) {
+    sqlite3_result_error(context, e.what(), -1);
+  }
+}
+
+// _sync_fold_stamps(old_columns, old_hlc, old_column_hlcs, new_columns, new_hlc): the column_hlcs of an outbox entry
+// after a newer write of new_columns is folded into it (NULL when every column has the entry's stamp).
+void foldStamps(sqlite3_context* context, int, sqlite3_value** args) {
+  try {
+    const auto* oldText = reinterpret_cast<const char*>(sqlite3_value_text(args[2]));
+    const StampedColumns older{sqlite3_value_int64(args[0]), static_cast<HlcStamp>(sqlite3_value_int64(args[1])),
+                               oldText == nullptr ? ColumnStamps{} : parseColumnStamps(oldText)};
+    const StampedColumns newer{sqlite3_value_int64(args[3]), static_cast<HlcStamp>(sqlite3_value_int64(args[4])), {}};
+    const std::string folded = formatColumnStamps(foldColumnStamps(older, newer));
+    if (folded.empty()) {
+      sqlite3_result_null(context);
+    } else {
+      sqlite3_result_text(context, folded.data(), static_cast<int>(folded.size()), SQLITE_TRANSIENT);
+    }
   } catch (const std::exception& e) {
     sqlite3_result_error(context, e.what(), -1);
   }
@@ -95,6 +115,11 @@ void registerCaptureFunctions(Connection& connection, std::shared_ptr<HybridCloc
                                          nullptr, capture == Capture::on ? captureOn : captureOff, nullptr, nullptr,
                                          nullptr),
               "registering _sync_capture");
+  checkSqlite(db,
+              sqlite3_create_function_v2(db, "_sync_fold_stamps", 5,
+                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, foldStamps,
+                                         nullptr, nullptr, nullptr),
+              "registering _sync_fold_stamps");
   CaptureListeners* hooked = listeners.get();
   // SQLite owns the holder from here on, and releases it through releaseStampContext even when registration fails.
   auto holder = std::make_unique<StampContext>(StampContext{std::move(clock), std::move(listeners)});

@@ -46,7 +46,7 @@ std::string insertSteps(const TrackedTable& table, const std::string& key) {
       "CASE WHEN typeof(" + key + ") = 'text' THEN " + key + " ELSE RAISE(ABORT, " + message + ") END";
   return "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) VALUES (" + literal + ", " + checkedKey +
          ", 1, " + all + ", _sync_hlc())\n  ON CONFLICT (table_name, row_id) DO UPDATE SET op = 1, " +
-         "columns = " + all + ", hlc = excluded.hlc;\n";
+         "columns = " + all + ", hlc = excluded.hlc, column_hlcs = NULL;\n";
 }
 
 // The statements that record `key` (OLD."id") as deleted.
@@ -60,7 +60,8 @@ std::string deleteSteps(const TrackedTable& table, const std::string& key) {
   return "DELETE FROM _sync_outbox WHERE " + sameRow + " AND op = 1 AND NOT " + knownToServer +
          " AND NOT " + sent + ";\n" + "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) SELECT " +
          literal + ", " + key + ", 3, 0, _sync_hlc() WHERE " + pending + " OR " + knownToServer + " OR " + sent +
-         "\n  ON CONFLICT (table_name, row_id) DO UPDATE SET op = 3, columns = 0, hlc = excluded.hlc;\n";
+         "\n  ON CONFLICT (table_name, row_id) DO UPDATE SET op = 3, columns = 0, hlc = excluded.hlc, " +
+         "column_hlcs = NULL;\n";
 }
 
 }  // namespace
@@ -86,7 +87,9 @@ std::string createCaptureTriggersSql(const TrackedTable& table) {
            changedColumnsMask(table) + ", _sync_hlc())\n" +
            "  ON CONFLICT (table_name, row_id) DO UPDATE SET op = CASE op WHEN 2 THEN 2 ELSE 1 END, "
            "columns = CASE op WHEN 2 THEN columns | excluded.columns ELSE " +
-           std::to_string(table.allColumnsMask()) + " END, hlc = excluded.hlc;\nEND;\n";
+           std::to_string(table.allColumnsMask()) + " END, hlc = excluded.hlc, " +
+           // The columns this write leaves alone keep their own stamps (column_stamps.h).
+           "column_hlcs = _sync_fold_stamps(columns, hlc, column_hlcs, excluded.columns, excluded.hlc);\nEND;\n";
   }
   sql += "CREATE TRIGGER " + triggerName("rekey", table.name) + " AFTER UPDATE OF \"id\" ON " + target +
          " WHEN _sync_capture() AND OLD.\"id\" IS NOT NEW.\"id\" BEGIN\n" + deleteSteps(table, "OLD.\"id\"") +

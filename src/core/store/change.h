@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock/hybrid_clock.h"
@@ -22,6 +23,8 @@ struct OutboxChange {
   HlcStamp hlc = 0;
   std::int64_t baseVersion = 0;      // the row's server version it was made on; 0: new to the server
   std::vector<ColumnValue> columns;  // the changed columns and their values; none for a delete
+  // Columns written before `hlc` (the change folds several writes) with their own stamps; the others have `hlc`.
+  std::vector<std::pair<std::string, HlcStamp>> olderStamps;
   int attempts = 0;                  // times it was put back before
 };
 

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/store/column_stamps.h"
 #include "core/store/metadata.h"
 #include "core/store/sql_text.h"
 #include "core/store/sync_schema.h"
@@ -64,6 +65,27 @@ std::optional<TrackedTable> sendableTable(Connection& connection, const std::str
   return trackedTable(connection, table);
 }
 
+// The column names of stored column stamps ("bit:hlc;..."), for the wire. A bit the table no longer tracks is left
+// out: its column is not sent either.
+std::vector<std::pair<std::string, HlcStamp>> namedStamps(const TrackedTable& table, std::string_view stored) {
+  std::vector<std::pair<std::string, HlcStamp>> named;
+  if (stored.empty()) return named;
+  for (const auto& [bit, hlc] : parseColumnStamps(stored)) {
+    for (const auto& column : table.columns) {
+      if (column.bit == bit) named.emplace_back(column.name, hlc);
+    }
+  }
+  return named;
+}
+
+void bindOptionalText(Statement& statement, int index, std::string_view text) {
+  if (text.empty()) {
+    statement.bindNull(index);
+  } else {
+    statement.bindText(index, text);
+  }
+}
+
 void deletePending(Connection& connection, std::int64_t entry) {
   auto statement = connection.cached("DELETE FROM _sync_outbox WHERE entry = ?1");
   ResetOnExit reset(*statement);
@@ -78,12 +100,13 @@ void deleteSent(Connection& connection, std::int64_t changeSeq) {
   statement->step();
 }
 
-// Moves a change into _sync_sent with the given state (in flight, or quarantined with a reason).
-void recordSent(Connection& connection, const OutboxChange& change, std::int64_t mask, SentState state,
-                std::string_view reason) {
+// Moves a change into _sync_sent with the given state (in flight, or quarantined with a reason); `columnHlcs` is the
+// entry's stored column stamps, kept so that a resend carries the same ones.
+void recordSent(Connection& connection, const OutboxChange& change, std::int64_t mask, std::string_view columnHlcs,
+                SentState state, std::string_view reason) {
   auto insert = connection.cached(
       "INSERT INTO _sync_sent (change_seq, table_name, row_id, op, columns, hlc, base_version, payload, attempts, "
-      "state, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      "state, reason, column_hlcs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   ResetOnExit reset(*insert);
   insert->bindInt64(1, change.changeSeq);
   insert->bindText(2, change.table);
@@ -100,6 +123,7 @@ void recordSent(Connection& connection, const OutboxChange& change, std::int64_t
   } else {
     insert->bindText(11, reason);
   }
+  bindOptionalText(*insert, 12, columnHlcs);
   insert->step();
 }
 
@@ -109,10 +133,11 @@ std::vector<OutboxChange> Outbox::takeBatch(std::size_t limit) {
   return withTransaction(connection_, [&] {
     std::vector<OutboxChange> batch;
     auto resend = connection_.cached(
-        "SELECT change_seq, table_name, row_id, op, hlc, base_version, payload, attempts FROM _sync_sent "
+        "SELECT change_seq, table_name, row_id, op, hlc, base_version, payload, attempts, column_hlcs FROM _sync_sent "
         "WHERE state = 1 ORDER BY change_seq LIMIT ?1");
     ResetOnExit reset(*resend);
     resend->bindInt64(1, static_cast<std::int64_t>(limit));
+    std::map<std::string, std::optional<TrackedTable>, std::less<>> tables;
     while (resend->step()) {
       OutboxChange change;
       change.changeSeq = resend->columnInt64(0);
@@ -123,6 +148,11 @@ std::vector<OutboxChange> Outbox::takeBatch(std::size_t limit) {
       change.baseVersion = resend->columnInt64(5);
       change.columns = decodePayload(resend->columnBlob(6));
       change.attempts = static_cast<int>(resend->columnInt64(7));
+      if (resend->columnType(8) != ColumnType::null) {
+        auto found = tables.find(change.table);
+        if (found == tables.end()) found = tables.emplace(change.table, trackedTable(connection_, change.table)).first;
+        if (found->second) change.olderStamps = namedStamps(*found->second, resend->columnText(8));
+      }
       batch.push_back(std::move(change));
     }
     if (batch.size() < limit) takePending(limit - batch.size(), batch);
@@ -135,15 +165,18 @@ void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
     std::int64_t entry;
     std::int64_t mask;
     OutboxChange change;
+    std::string columnHlcs;
   };
   std::vector<Entry> entries;
   {
     auto pending = connection_.cached(
-        "SELECT entry, table_name, row_id, op, columns, hlc, attempts FROM _sync_outbox ORDER BY entry LIMIT ?1");
+        "SELECT entry, table_name, row_id, op, columns, hlc, attempts, column_hlcs FROM _sync_outbox "
+        "ORDER BY entry LIMIT ?1");
     ResetOnExit reset(*pending);
     pending->bindInt64(1, static_cast<std::int64_t>(limit));
     while (pending->step()) {
-      Entry item{pending->columnInt64(0), pending->columnInt64(4), {}};
+      Entry item{pending->columnInt64(0), pending->columnInt64(4), {}, {}};
+      if (pending->columnType(7) != ColumnType::null) item.columnHlcs = std::string(pending->columnText(7));
       item.change.table = std::string(pending->columnText(1));
       item.change.rowId = std::string(pending->columnText(2));
       item.change.op = static_cast<ChangeOp>(pending->columnInt64(3));
@@ -156,7 +189,7 @@ void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
 
   std::map<std::string, std::optional<TrackedTable>, std::less<>> tables;
   std::int64_t seq = nextChangeSeq(connection_);
-  for (auto& [entry, mask, change] : entries) {
+  for (auto& [entry, mask, change, columnHlcs] : entries) {
     auto found = tables.find(change.table);
     if (found == tables.end()) found = tables.emplace(change.table, sendableTable(connection_, change.table)).first;
     change.changeSeq = seq++;
@@ -164,7 +197,8 @@ void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
     deletePending(connection_, entry);
     // A change that cannot be sent is quarantined with the reason, never dropped, and never blocks the others.
     if (!found->second) {
-      recordSent(connection_, change, mask, SentState::quarantined, "the table was dropped, renamed or untracked");
+      recordSent(connection_, change, mask, columnHlcs, SentState::quarantined,
+                 "the table was dropped, renamed or untracked");
       continue;
     }
     if (change.op != ChangeOp::remove) {
@@ -173,17 +207,19 @@ void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
         values = readColumns(connection_, *found->second, change.rowId, mask);
       } catch (const Error& e) {
         if (e.code() != "SQLITE_ERROR") throw;  // busy, I/O: the batch is retried later
-        recordSent(connection_, change, mask, SentState::quarantined,
+        recordSent(connection_, change, mask, columnHlcs, SentState::quarantined,
                    std::string("its row could not be read (a column renamed or dropped?): ") + e.what());
         continue;
       }
       if (!values) {
-        recordSent(connection_, change, mask, SentState::quarantined, "the row was gone before its change was sent");
+        recordSent(connection_, change, mask, columnHlcs, SentState::quarantined,
+                   "the row was gone before its change was sent");
         continue;
       }
       change.columns = std::move(*values);
+      change.olderStamps = namedStamps(*found->second, columnHlcs);
     }
-    recordSent(connection_, change, mask, SentState::inFlight, {});
+    recordSent(connection_, change, mask, columnHlcs, SentState::inFlight, {});
     batch.push_back(std::move(change));
   }
   writeMetadata(connection_, meta_keys::nextChangeSeq, std::to_string(seq));
@@ -222,12 +258,14 @@ void Outbox::acknowledge(std::span<const Acknowledgement> acknowledgements) {
 void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
   withTransaction(connection_, [&] {
     auto find = connection_.cached(
-        "SELECT table_name, row_id, op, columns, hlc, attempts FROM _sync_sent WHERE change_seq = ?1 AND state = 1");
+        "SELECT table_name, row_id, op, columns, hlc, attempts, column_hlcs FROM _sync_sent "
+        "WHERE change_seq = ?1 AND state = 1");
     std::string table;
     std::string rowId;
     PendingChange sent;
     std::int64_t hlc = 0;
     std::int64_t attempts = 0;
+    std::string sentStamps;
     {
       ResetOnExit reset(*find);
       find->bindInt64(1, changeSeq);
@@ -237,11 +275,14 @@ void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
       sent = {static_cast<ChangeOp>(find->columnInt64(2)), find->columnInt64(3)};
       hlc = find->columnInt64(4);
       attempts = find->columnInt64(5);
+      if (find->columnType(6) != ColumnType::null) sentStamps = std::string(find->columnText(6));
     }
     deleteSent(connection_, changeSeq);
 
-    auto newer = connection_.cached("SELECT entry, op, columns FROM _sync_outbox WHERE table_name = ?1 AND row_id = ?2");
+    auto newer = connection_.cached(
+        "SELECT entry, op, columns, hlc, column_hlcs FROM _sync_outbox WHERE table_name = ?1 AND row_id = ?2");
     std::optional<std::pair<std::int64_t, PendingChange>> pending;
+    StampedColumns pendingStamps;
     {
       ResetOnExit reset(*newer);
       newer->bindText(1, table);
@@ -249,12 +290,15 @@ void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
       if (newer->step()) {
         pending.emplace(newer->columnInt64(0),
                         PendingChange{static_cast<ChangeOp>(newer->columnInt64(1)), newer->columnInt64(2)});
+        pendingStamps = {newer->columnInt64(2), static_cast<HlcStamp>(newer->columnInt64(3)),
+                         newer->columnType(4) == ColumnType::null ? ColumnStamps{}
+                                                                   : parseColumnStamps(newer->columnText(4))};
       }
     }
     if (!pending) {
       auto requeue = connection_.cached(
-          "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc, attempts, reason) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+          "INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc, attempts, reason, column_hlcs) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
       ResetOnExit reset(*requeue);
       requeue->bindText(1, table);
       requeue->bindText(2, rowId);
@@ -263,6 +307,7 @@ void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
       requeue->bindInt64(5, hlc);
       requeue->bindInt64(6, attempts + 1);
       requeue->bindText(7, reason);
+      bindOptionalText(*requeue, 8, sentStamps);
       requeue->step();
       return;
     }
@@ -275,14 +320,22 @@ void Outbox::putBack(std::int64_t changeSeq, std::string_view reason) {
       deletePending(connection_, pending->first);
       return;
     }
+    // The sent change's columns the pending one does not write keep their stamps: folding must not make them newer.
+    const ColumnStamps stamps =
+        merged->op == ChangeOp::remove
+            ? ColumnStamps{}
+            : foldColumnStamps({sent.columns, static_cast<HlcStamp>(hlc), parseColumnStamps(sentStamps)},
+                               pendingStamps);
     auto update = connection_.cached(
-        "UPDATE _sync_outbox SET op = ?2, columns = ?3, attempts = max(attempts, ?5), reason = ?4 WHERE entry = ?1");
+        "UPDATE _sync_outbox SET op = ?2, columns = ?3, attempts = max(attempts, ?5), reason = ?4, column_hlcs = ?6 "
+        "WHERE entry = ?1");
     ResetOnExit reset(*update);
     update->bindInt64(1, pending->first);
     update->bindInt64(2, static_cast<std::int64_t>(merged->op));
     update->bindInt64(3, merged->columns);
     update->bindText(4, reason);
     update->bindInt64(5, attempts + 1);
+    bindOptionalText(*update, 6, formatColumnStamps(stamps));
     update->step();
   });
 }

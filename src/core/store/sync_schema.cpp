@@ -2,6 +2,8 @@
 // for capture order.
 #include "core/store/sync_schema.h"
 
+#include <string>
+
 namespace offline_sync::store {
 
 void createSyncSchema(Connection& connection) {
@@ -15,7 +17,8 @@ void createSyncSchema(Connection& connection) {
       columns INTEGER NOT NULL,         -- bit i: tracked column i changed (all bits for an insert)
       hlc INTEGER NOT NULL,             -- hybrid logical clock stamp of the latest write folded in
       attempts INTEGER NOT NULL DEFAULT 0,
-      reason TEXT                       -- why it was put back
+      reason TEXT,                      -- why it was put back
+      column_hlcs TEXT                  -- "bit:hlc;..." of columns written before `hlc` (column_stamps.h); NULL: none
     ) STRICT;
     CREATE UNIQUE INDEX IF NOT EXISTS _sync_outbox_row ON _sync_outbox (table_name, row_id);
 
@@ -32,7 +35,8 @@ void createSyncSchema(Connection& connection) {
       payload BLOB NOT NULL,            -- column values as sent, so a resend is identical
       attempts INTEGER NOT NULL,
       state INTEGER NOT NULL DEFAULT 1, -- 1 in flight, 2 quarantined
-      reason TEXT                       -- why it was quarantined
+      reason TEXT,                      -- why it was quarantined
+      column_hlcs TEXT                  -- as in _sync_outbox
     ) STRICT;
     CREATE INDEX IF NOT EXISTS _sync_sent_row ON _sync_sent (table_name, row_id);
 
@@ -55,6 +59,12 @@ void createSyncSchema(Connection& connection) {
       PRIMARY KEY (table_name, row_id)
     ) WITHOUT ROWID, STRICT;
   )sql");
+  // Files made before per-column stamps existed get the column (NULL: every column has the change's stamp).
+  for (const char* table : {"_sync_outbox", "_sync_sent"}) {
+    auto has = connection.prepare(std::string("SELECT 1 FROM pragma_table_info('") + table +
+                                  "') WHERE name = 'column_hlcs'");
+    if (!has->step()) connection.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN column_hlcs TEXT");
+  }
 }
 
 }  // namespace offline_sync::store

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/store/change.h"
+#include "core/store/column_stamps.h"
 #include "core/store/metadata.h"
 #include "core/store/outbox.h"
 #include "core/store/sql_text.h"
@@ -131,14 +132,19 @@ void writeColumns(Connection& connection, const RowKey& key, const std::vector<s
 void enqueueUpdate(Connection& connection, const RowKey& key, std::int64_t mask, std::int64_t allColumns,
                    HlcStamp hlc) {
   std::optional<std::pair<std::int64_t, store::PendingChange>> pending;
+  store::StampedColumns pendingStamps;
   {
-    auto find = connection.cached("SELECT entry, op, columns FROM _sync_outbox WHERE table_name = ?1 AND row_id = ?2");
+    auto find = connection.cached(
+        "SELECT entry, op, columns, hlc, column_hlcs FROM _sync_outbox WHERE table_name = ?1 AND row_id = ?2");
     ResetOnExit reset(*find);
     find->bindText(1, key.table);
     find->bindText(2, key.rowId);
     if (find->step()) {
       pending.emplace(find->columnInt64(0),
                       store::PendingChange{static_cast<ChangeOp>(find->columnInt64(1)), find->columnInt64(2)});
+      pendingStamps = {find->columnInt64(2), static_cast<HlcStamp>(find->columnInt64(3)),
+                       find->columnType(4) == store::ColumnType::null ? store::ColumnStamps{}
+                                                                       : store::parseColumnStamps(find->columnText(4))};
     }
   }
   if (!pending) {
@@ -156,12 +162,20 @@ void enqueueUpdate(Connection& connection, const RowKey& key, std::int64_t mask,
   // The server knows the row (it answered with it), so nothing cancels out: an update can only widen the entry.
   const auto merged =
       store::coalesce(pending->second, store::PendingChange{ChangeOp::update, mask}, true, allColumns).value();
-  auto update = connection.cached("UPDATE _sync_outbox SET op = ?2, columns = ?3, hlc = ?4 WHERE entry = ?1");
+  // The pending change's columns this update does not write keep their own, older stamps.
+  const std::string stamps = store::formatColumnStamps(store::foldColumnStamps(pendingStamps, {mask, hlc, {}}));
+  auto update =
+      connection.cached("UPDATE _sync_outbox SET op = ?2, columns = ?3, hlc = ?4, column_hlcs = ?5 WHERE entry = ?1");
   ResetOnExit reset(*update);
   update->bindInt64(1, pending->first);
   update->bindInt64(2, static_cast<std::int64_t>(merged.op));
   update->bindInt64(3, merged.columns);
   update->bindInt64(4, static_cast<std::int64_t>(hlc));
+  if (stamps.empty()) {
+    update->bindNull(5);
+  } else {
+    update->bindText(5, stamps);
+  }
   update->step();
 }
 

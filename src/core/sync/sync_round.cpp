@@ -21,6 +21,7 @@ protocol::WireChange toWire(const store::OutboxChange& change, const std::string
   wire.baseVersion = change.baseVersion;
   wire.hlc = change.hlc;
   wire.columns = change.columns;
+  wire.olderStamps = change.olderStamps;
   return wire;
 }
 
