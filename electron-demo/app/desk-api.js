@@ -27,6 +27,11 @@
 //   { type: 'question', question: Question } a 'manual' conflict waits for a person
 //   { type: 'question-closed', qid }        answered (maybe in another window) or timed out
 //   { type: 'data', tables: [name], origin: 'local' | 'sync' }   rows changed: refresh these lists
+//   { type: 'error', error: { code, message } }   a failure outside any call: the engine's 'error' events (round
+//                                        failures such as ERR_NETWORK, also in SyncView.error; ERR_CONFLICT_HANDLER
+//                                        when a conflict answer was unusable, ERR_CONFLICT_TIMEOUT when a question
+//                                        timed out: that row stays pending, the round goes on), and the desk's own
+//                                        failures while handling engine events or starting/stopping the engine
 //
 // SyncView: { state: 'offline' | 'connecting' | 'syncing' | 'idle' | 'error' | 'stopped', pending, lastSyncAt,
 //             error: { code, message } | null, online, network, suspended, onBattery, profile: 'ac' | 'battery' }

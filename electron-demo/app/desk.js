@@ -8,11 +8,8 @@ const { prepare } = require('./schema');
 const { createRecords } = require('./records');
 const { createSyncController } = require('./sync-controller');
 const { createConflictLog } = require('./conflict-log');
+const { plainError } = require('./errors');
 const { seedIfEmpty } = require('./seed');
-
-function plainError(error) {
-  return { code: typeof error?.code === 'string' ? error.code : 'ERR_INTERNAL', message: String(error?.message ?? error) };
-}
 
 /**
  * @param {object} config
@@ -42,11 +39,12 @@ function createDesk({ file, deviceId, deviceName, sync, photoBase = null, online
     prepare(db);
     const conflictLog = createConflictLog(db);
     controller = createSyncController({ db, options: sync, emit, conflictLog, online, questionTimeout });
-    const records = createRecords(db, (tables) => {
+    // insertWithId stays on this side: only the seed picks ids, and windows may call only the METHODS of desk-api.js.
+    const { insertWithId, ...records } = createRecords(db, (tables) => {
       controller.localWrite();
       emit({ type: 'data', tables, origin: 'local' });
     });
-    if (seed) seedIfEmpty(db, records);
+    if (seed) seedIfEmpty(db, insertWithId);
     const methods = {
       ...records,
       snapshot: () => ({

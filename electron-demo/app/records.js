@@ -54,7 +54,40 @@ function today() {
   return new Date().toISOString().slice(0, 10);
 }
 
-/** The desk's records over `db` (tracked by schema.prepare). `onWrite(tables)` runs after each committed write. */
+// Each kind's columns, checked, from a renderer's fields; references to other rows are checked against the database
+// apart (see createRecords).
+const NOUNS = { students: 'student', instructors: 'instructor', vehicles: 'vehicle', lessons: 'lesson',
+  payments: 'payment' };
+const COLUMNS = {
+  students: (s) => ({
+    name: text(s.name, 'name'), phone: text(s.phone, 'phone', { optional: true }),
+    email: text(s.email, 'email', { optional: true, pattern: /^[^@\s]+@[^@\s]+$/ }),
+  }),
+  instructors: (i) => ({ name: text(i.name, 'name'), license: text(i.license, 'license') }),
+  vehicles: (v) => ({
+    plate: text(v.plate, 'plate'), model: text(v.model, 'model'),
+    transmission: oneOf(v.transmission, 'transmission', ['manual', 'automatic']),
+  }),
+  lessons: (l) => ({
+    student_id: text(l.student_id, 'student_id'), instructor_id: text(l.instructor_id, 'instructor_id'),
+    vehicle_id: text(l.vehicle_id, 'vehicle_id', { optional: true }),
+    starts_at: text(l.starts_at, 'starts_at', { pattern: STARTS_AT }),
+    minutes: wholeNumber(l.minutes, 'minutes', 15, 480),
+  }),
+  payments: (p) => ({
+    student_id: text(p.student_id, 'student_id'),
+    amount_cents: wholeNumber(p.amount_cents, 'amount_cents', 1, 100000000),
+    method: oneOf(p.method, 'method', ['cash', 'card', 'transfer']),
+  }),
+};
+// The lists a new row changes: a payment changes its student's balance too.
+const CHANGED_BY_INSERT = { payments: ['payments', 'students'] };
+
+/**
+ * The desk's records over `db` (tracked by schema.prepare). `onWrite(tables)` runs after each committed write.
+ * Returns the renderer's methods (desk-api.js) and insertWithId(kind, id, fields), which inserts a row with a chosen id
+ * (the seed's fixed ids) and must not reach a window.
+ */
 function createRecords(db, onWrite) {
   const get = (table, id) => {
     const row = db.get(`SELECT * FROM ${table} WHERE id = ?`, [text(id, 'id')]);
@@ -64,21 +97,37 @@ function createRecords(db, onWrite) {
   const exists = (table, id, name) => {
     if (!db.get(`SELECT 1 AS x FROM ${table} WHERE id = ?`, [id])) throw invalid(`${name}: no ${table} row ${id}`);
   };
-  // Insert without an id, update with one; `values` are the checked columns.
-  const save = (table, id, values) => {
+  // `values` are checked columns.
+  const insert = (table, id, values) => {
     const columns = Object.keys(values);
-    if (id === undefined || id === null || id === '') {
-      const newId = randomUUID();
-      db.run(`INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
-        [newId, ...Object.values(values)]);
-      id = newId;
-    } else {
-      get(table, id);
-      db.run(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
-        [...Object.values(values), id]);
-    }
+    db.run(`INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`,
+      [id, ...Object.values(values)]);
+    onWrite(CHANGED_BY_INSERT[table] ?? [table]);
+    return get(table, id);
+  };
+  const update = (table, id, values) => {
+    get(table, id);
+    const columns = Object.keys(values);
+    db.run(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
+      [...Object.values(values), id]);
     onWrite([table]);
     return get(table, id);
+  };
+  // Insert without an id, update with one.
+  const save = (table, id, values) =>
+    (id === undefined || id === null || id === '' ? insert(table, randomUUID(), values) : update(table, id, values));
+  // A new row of `kind` from a renderer's (or the seed's) fields: checked, its references too, a payment dated today.
+  const newRow = (kind, input) => {
+    const values = COLUMNS[kind](fields(input, NOUNS[kind]));
+    if (kind === 'lessons') {
+      exists('students', values.student_id, 'student_id');
+      exists('instructors', values.instructor_id, 'instructor_id');
+      if (values.vehicle_id !== null) exists('vehicles', values.vehicle_id, 'vehicle_id');
+    } else if (kind === 'payments') {
+      exists('students', values.student_id, 'student_id');
+      values.paid_at = today();
+    }
+    return values;
   };
   const setLesson = (id, assignments, params) => {
     const lesson = get('lessons', id);
@@ -98,34 +147,18 @@ function createRecords(db, onWrite) {
     },
     saveStudent(student) {
       const s = fields(student, 'student');
-      return save('students', s.id, {
-        name: text(s.name, 'name'), phone: text(s.phone, 'phone', { optional: true }),
-        email: text(s.email, 'email', { optional: true, pattern: /^[^@\s]+@[^@\s]+$/ }),
-      });
+      return save('students', s.id, COLUMNS.students(s));
     },
     saveInstructor(instructor) {
       const i = fields(instructor, 'instructor');
-      return save('instructors', i.id, { name: text(i.name, 'name'), license: text(i.license, 'license') });
+      return save('instructors', i.id, COLUMNS.instructors(i));
     },
     saveVehicle(vehicle) {
       const v = fields(vehicle, 'vehicle');
-      return save('vehicles', v.id, {
-        plate: text(v.plate, 'plate'), model: text(v.model, 'model'),
-        transmission: oneOf(v.transmission, 'transmission', ['manual', 'automatic']),
-      });
+      return save('vehicles', v.id, COLUMNS.vehicles(v));
     },
     bookLesson(lesson) {
-      const l = fields(lesson, 'lesson');
-      const values = {
-        student_id: text(l.student_id, 'student_id'), instructor_id: text(l.instructor_id, 'instructor_id'),
-        vehicle_id: text(l.vehicle_id, 'vehicle_id', { optional: true }),
-        starts_at: text(l.starts_at, 'starts_at', { pattern: STARTS_AT }),
-        minutes: wholeNumber(l.minutes, 'minutes', 15, 480),
-      };
-      exists('students', values.student_id, 'student_id');
-      exists('instructors', values.instructor_id, 'instructor_id');
-      if (values.vehicle_id !== null) exists('vehicles', values.vehicle_id, 'vehicle_id');
-      return save('lessons', undefined, values);
+      return insert('lessons', randomUUID(), newRow('lessons', lesson));
     },
     moveLesson(id, startsAt) {
       return setLesson(id, 'starts_at = ?', [text(startsAt, 'starts_at', { pattern: STARTS_AT })]);
@@ -138,16 +171,11 @@ function createRecords(db, onWrite) {
         [text(notes, 'notes', { optional: true })]);
     },
     recordPayment(payment) {
-      const p = fields(payment, 'payment');
-      const studentId = text(p.student_id, 'student_id');
-      const cents = wholeNumber(p.amount_cents, 'amount_cents', 1, 100000000);
-      const method = oneOf(p.method, 'method', ['cash', 'card', 'transfer']);
-      const id = randomUUID();
-      exists('students', studentId, 'student_id');
-      db.run('INSERT INTO payments (id, student_id, amount_cents, method, paid_at) VALUES (?, ?, ?, ?, ?)',
-        [id, studentId, cents, method, today()]);
-      onWrite(['payments', 'students']);
-      return get('payments', id);
+      return insert('payments', randomUUID(), newRow('payments', payment));
+    },
+    insertWithId(kind, id, input) {
+      if (!COLUMNS[kind]) throw invalid(`insertWithId: kind must be one of ${Object.keys(COLUMNS).join(', ')}`);
+      return insert(kind, text(id, 'id'), newRow(kind, input));
     },
   };
 }

@@ -3,15 +3,12 @@
 // power source changes its schedule, turns its events into the plain-data events of desk-api.js, and puts 'manual'
 // conflicts to a person (any window may answer; the first answer wins).
 const { OfflineSyncError } = require('./addon');
+const { plainError } = require('./errors');
 const { PROFILES, shouldRun } = require('./sync-schedule');
 
 // A person needs longer than a handler: after this the question closes, the change stays pending and the next round
 // asks again.
 const QUESTION_TIMEOUT_MS = 120000;
-
-function plainError(error) {
-  return error ? { code: error.code ?? 'ERR_INTERNAL', message: error.message } : null;
-}
 
 function answerProblem(answer) {
   if (answer === null || typeof answer !== 'object') return 'the answer must be an object';
@@ -80,17 +77,31 @@ function createSyncController({ db, options, emit, conflictLog, online = true, q
   }
 
   function createClient() {
-    // The profile is the schedule; options may override it (the tests turn the live channel off).
-    const created = db.sync({ ...PROFILES[profile()], conflictTimeout: questionTimeout + 5000, ...options });
-    created.on('status', (status) => {
-      engine = { state: status.state, lastSyncAt: status.lastSyncAt, error: plainError(status.error) };
+    // The profile is the schedule; options may override it (the tests turn the live channel off). The engine must
+    // wait longer than a person may (it would otherwise give up on a question that is still open), whatever the
+    // options say.
+    const conflictTimeout = Math.max(options?.conflictTimeout ?? 0, questionTimeout + 5000);
+    const created = db.sync({ ...PROFILES[profile()], ...options, conflictTimeout });
+    // lib/sync.js rethrows a listener's exception as an uncaught one, which would end Electron's main process: a
+    // failure here becomes a desk 'error' event instead. A replaced or closed engine's late events are stale.
+    const on = (name, handle) => created.on(name, (payload) => {
+      if (closed || created !== client) return;
+      try {
+        handle(payload);
+      } catch (error) {
+        emit({ type: 'error', error: plainError(error) });
+      }
+    });
+    on('status', (status) => {
+      const error = status.error ? plainError(status.error) : null;
+      engine = { state: status.state, lastSyncAt: status.lastSyncAt, error };
       if (status.pending !== null) pending = status.pending;
       publish();
     });
-    created.on('progress', (progress) => emit({ type: 'progress', progress: { ...progress } }));
-    created.on('change', (change) => emit({ type: 'data', tables: [...change.tables], origin: 'sync' }));
-    created.on('conflict', (conflict) => emit({ type: 'conflict', conflict: conflictLog.add(conflict) }));
-    created.on('error', (error) => emit({ type: 'error', error: plainError(error) }));
+    on('progress', (progress) => emit({ type: 'progress', progress: { ...progress } }));
+    on('change', (change) => emit({ type: 'data', tables: [...change.tables], origin: 'sync' }));
+    on('conflict', (conflict) => emit({ type: 'conflict', conflict: conflictLog.add(conflict) }));
+    on('error', (error) => emit({ type: 'error', error: plainError(error) }));
     created.onConflict(ask);
     return created;
   }
@@ -104,6 +115,8 @@ function createSyncController({ db, options, emit, conflictLog, online = true, q
         client.close();
         client = null;
         started = false;
+        // The closed engine's own last 'stopped' status is ignored as stale (it could arrive after the new one's).
+        engine = { ...engine, state: 'stopped', error: null };
       }
       client ??= createClient();
       const want = shouldRun(flags);

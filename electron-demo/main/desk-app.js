@@ -21,13 +21,26 @@ function registerScheme(protocol) {
   ]);
 }
 
-/** app://desk/<path> serves renderer/<path>, and nothing outside that folder. */
+function isFile(file) {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;  // missing, or a path through a file (ENOTDIR)
+  }
+}
+
+/** app://desk/<path> serves renderer/<path> (app://desk/ its index.html), and nothing outside that folder. */
 function rendererResponse(net, url) {
   const { host, pathname } = new URL(url);
-  const file = path.join(RENDERER, path.normalize(decodeURIComponent(pathname)));
-  if (host !== 'desk' || !file.startsWith(RENDERER + path.sep) || !fs.existsSync(file)) {
-    return new Response('not found', { status: 404 });
+  if (host !== 'desk') return new Response('not found', { status: 404 });
+  let decoded;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return new Response('bad request', { status: 400 });  // malformed percent-encoding (a URIError)
   }
+  const file = path.join(RENDERER, path.normalize(decoded === '/' ? '/index.html' : decoded));
+  if (!file.startsWith(RENDERER + path.sep) || !isFile(file)) return new Response('not found', { status: 404 });
   return net.fetch(pathToFileURL(file).toString());
 }
 
@@ -102,10 +115,16 @@ async function runDeskApp(electron, config) {
   let stopping = null;
   const stopEverything = () => {
     stopping ??= (async () => {
-      unfollowPower();
-      desk.close();
-      await services.stop();
-      stopped = true;
+      try {
+        try {
+          unfollowPower();
+          desk.close();
+        } finally {
+          await services.stop();  // even when closing the desk failed: the ports must not stay taken
+        }
+      } finally {
+        stopped = true;  // even after a failure: will-quit must not prevent quitting forever
+      }
     })();
     return stopping;
   };
@@ -113,7 +132,9 @@ async function runDeskApp(electron, config) {
   app.on('will-quit', (event) => {
     if (stopped) return;
     event.preventDefault();
-    stopEverything().finally(() => app.quit());
+    stopEverything()
+      .catch((error) => console.error('offline-sync desk: stopping failed; quitting anyway', error))
+      .finally(() => app.quit());
   });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow();

@@ -19,6 +19,10 @@ const DEPENDENTS = {
   vehicles: ['lessons'],
 };
 const CHOICE_SOURCES = new Set(['students', 'instructors', 'vehicles']);
+// Engine errors shown as a toast: a conflict answer the engine could not use, a question nobody answered in time.
+// They fail one row, not the round, so the sync bar does not show them; round failures (ERR_NETWORK, ERR_AUTH, ...)
+// it does, from the sync view.
+const TOASTED_ERRORS = new Set(['ERR_CONFLICT_HANDLER', 'ERR_CONFLICT_TIMEOUT']);
 
 function bindTabs() {
   const tabs = [...document.querySelectorAll('[role=tab][data-tab]')];
@@ -129,6 +133,7 @@ async function boot() {
       case 'question': dialog.ask(event.question); break;
       case 'question-closed': dialog.closed(event.qid); break;
       case 'data': refresh(event.tables ?? []); break;
+      case 'error': if (TOASTED_ERRORS.has(event.error?.code)) toastError(event.error); break;
       default: break;
     }
   };

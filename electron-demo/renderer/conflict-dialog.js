@@ -34,6 +34,7 @@ export function createConflictDialog(desk) {
   const body = $('.diff tbody', dialog);
   const queueNote = $('.conflict-queue', dialog);
   const buttons = ['keep-local', 'take-remote', 'save-merged'].map((id) => byTestId(id, dialog));
+  const saveMerged = buttons[2];
   const queue = [];
   let current = null;
 
@@ -83,8 +84,27 @@ export function createConflictDialog(desk) {
     if (current || queue.length === 0) return;
     current = queue.shift();
     render(current);
-    for (const button of buttons) button.disabled = false;
+    enableButtons();
     if (!dialog.open) dialog.showModal();
+  }
+
+  // An empty merged row is an answer the engine cannot use (the question would fail with ERR_CONFLICT_HANDLER):
+  // "Save merged" waits until there is a disputed column or an edit.
+  function mergedIsEmpty() {
+    const disputed = new Set(current?.columns ?? []);
+    return ![...body.querySelectorAll('input[data-testid^="merged-"]')]
+      .some((input) => disputed.has(input.name) || input.value !== input.defaultValue);
+  }
+
+  function updateSaveMerged() {
+    saveMerged.disabled = !current || mergedIsEmpty();
+    if (saveMerged.disabled) saveMerged.title = 'Edit a column first: the merged row would be empty.';
+    else saveMerged.removeAttribute('title');
+  }
+
+  function enableButtons() {
+    for (const button of buttons) button.disabled = false;
+    updateSaveMerged();
   }
 
   function finish(qid) {
@@ -117,6 +137,11 @@ export function createConflictDialog(desk) {
         row[col] = n;
       } else row[col] = input.value;
     }
+    if (Object.keys(row).length === 0) {
+      const error = new Error('the merged row is empty: edit a column first, or keep one side');
+      error.code = 'ERR_INVALID_ARG';
+      throw error;
+    }
     return row;
   }
 
@@ -133,7 +158,7 @@ export function createConflictDialog(desk) {
     for (const button of buttons) button.disabled = true;
     const result = await attempt(() => desk.answerConflict(qid, reply));
     if (result === FAILED) {
-      for (const button of buttons) button.disabled = false;
+      enableButtons();
       return;
     }
     finish(qid);
@@ -141,7 +166,10 @@ export function createConflictDialog(desk) {
 
   buttons[0].addEventListener('click', () => answer(() => ({ use: 'local' })));
   buttons[1].addEventListener('click', () => answer(() => ({ use: 'remote' })));
-  buttons[2].addEventListener('click', () => answer(() => ({ use: 'merged', row: mergedRow() })));
+  saveMerged.addEventListener('click', () => answer(() => ({ use: 'merged', row: mergedRow() })));
+  body.addEventListener('input', () => {
+    if (!buttons[0].disabled) updateSaveMerged();  // not while an answer is on its way
+  });
   // Escape must not drop a question that the sync engine is waiting on.
   dialog.addEventListener('cancel', (event) => event.preventDefault());
 

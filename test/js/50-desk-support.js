@@ -27,7 +27,13 @@ async function launchBrowser(t) {
 /** Serves `root` over http on 127.0.0.1 (like app://desk/ in Electron); closed after the test. */
 async function serveFolder(t, root = RENDERER) {
   const server = http.createServer((request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+    } catch {
+      response.writeHead(400).end();  // malformed percent-encoding (a URIError), as app://desk/ answers it
+      return;
+    }
     const file = path.join(root, path.normalize(pathname === '/' ? '/index.html' : pathname));
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       response.writeHead(404).end();

@@ -199,7 +199,10 @@ test('a manual conflict is settled in the dialog and both devices end identical'
 test('a failing server is shown with its reason, and the desk recovers when it is back', async (t) => {
   const { tmp, browser, origin, server } = await setup(t, { online: false });
   const proxy = await startFailingProxy(t, server.url);
-  const office = openDesk(tmp, 'office-behind-proxy', proxy.url, { sync: { live: false } });
+  // A retry far off: the state stays 'error' (a retry would clear the reason while 'syncing') until "Sync now", which
+  // then alone proves the recovery.
+  const office = openDesk(tmp, 'office-behind-proxy', proxy.url,
+    { sync: { live: false, retry: { initialDelay: 60000, maxDelay: 60000 } } });
   await office.start();
   const { page, problems } = await openWindow(t, browser, office, origin);
   await stateIs(page, 'idle');
@@ -219,6 +222,55 @@ test('a failing server is shown with its reason, and the desk recovers when it i
   assert.equal(await page.isHidden('[data-testid=sync-error]'), true);
   assert.equal((await serverRows(server.url)).rows.length, 1);
   assert.deepEqual(problems, []);
+});
+
+test('errors the sync bar cannot show are toasts, and an empty merged row cannot be saved', async (t) => {
+  const { browser, origin, office } = await setup(t, { online: false });
+  const { page, problems } = await openWindow(t, browser, office, origin);
+  await page.waitForSelector('body[data-ready=true]', { timeout: DEADLINE_MS });
+  // Desk events as the main side sends them (the engine's own are hard to provoke on cue).
+  const deliver = (event) => page.evaluate((payload) => window.__deskDeliver(payload), event);
+  const toast = '[data-testid=toast]';
+
+  await deliver({ type: 'error', error: { code: 'ERR_NETWORK', message: 'connection refused' } });
+  assert.equal(await page.isHidden(toast), true, 'a round failure is the sync bar\'s to show');
+  await deliver({ type: 'error', error: { code: 'ERR_CONFLICT_TIMEOUT', message: 'nobody answered in time' } });
+  assert.equal(await page.textContent(toast), 'ERR_CONFLICT_TIMEOUT: nobody answered in time');
+  await deliver({ type: 'error', error: { code: 'ERR_CONFLICT_HANDLER', message: 'the answer could not be used' } });
+  assert.equal(await page.textContent(toast), 'ERR_CONFLICT_HANDLER: the answer could not be used');
+
+  // Deleted here, changed on the server: no disputed column, so the merged row is empty until something is edited.
+  const remote = { id: 'st-1', name: 'Lea Schmidt', phone: '+49 152 000002', email: null };
+  await deliver({ type: 'question',
+    question: { qid: 'q-empty', table: 'students', id: 'st-1', columns: [], local: null, remote, policy: 'manual' } });
+  const dialog = page.locator('[data-testid=conflict-dialog]');
+  await dialog.waitFor({ timeout: DEADLINE_MS });
+  assert.equal(await page.isDisabled('[data-testid=save-merged]'), true);
+  assert.equal(await page.isEnabled('[data-testid=keep-local]'), true);
+  await page.fill('[data-testid=merged-phone]', '+49 152 333333');
+  assert.equal(await page.isEnabled('[data-testid=save-merged]'), true);
+  await page.fill('[data-testid=merged-phone]', '+49 152 000002');
+  assert.equal(await page.isDisabled('[data-testid=save-merged]'), true, 'an edit undone leaves nothing to merge');
+  await deliver({ type: 'question-closed', qid: 'q-empty' });
+  await dialog.waitFor({ state: 'hidden', timeout: DEADLINE_MS });
+  assert.deepEqual(problems, []);
+});
+
+test('re-seeding (a deleted profile folder) writes the same sample school, not a second one', async (t) => {
+  const tmp = tempDir(t);
+  const server = await startSyncServer(t, tmp);
+  const office = openDesk(tmp, 'office', server.url, { seed: true, sync: { live: false } });
+  assert.equal((await office.call('syncNow', [])).ok, true);
+  const school = (await serverRows(server.url)).rows.length;
+  assert.ok(school > 0);
+  assert.deepEqual(tableRows(office, 'instructors').map((i) => i.id), ['seed-instructor-1', 'seed-instructor-2']);
+
+  const reseeded = openDesk(tmp, 'office-new-folder', server.url, { seed: true, sync: { live: false } });
+  assert.equal(reseeded.db.pendingChanges(), school, 'the new folder seeded before its first sync');
+  assert.equal((await reseeded.call('syncNow', [])).ok, true);
+  assert.equal((await serverRows(server.url)).rows.length, school);
+  assert.equal((await reseeded.call('insertWithId', ['students', 'x', { name: 'X' }])).error.code, 'ERR_INVALID_ARG',
+    'windows cannot pick ids');
 });
 
 test('the network going down pauses sync, and coming back syncs what was written meanwhile', async (t) => {
@@ -257,7 +309,7 @@ test('instructor photos are cached and still show when their server is gone; mai
   const photo = `[data-testid="photo-${maria.id}"]`;
   await page.waitForSelector(`${photo}[data-source=network]`, { timeout: DEADLINE_MS });
   const fetched = photos.requests();
-  assert.ok(fetched >= 2, 'both instructors were fetched once');
+  assert.ok(fetched >= 2, "both instructors' photos were fetched");
 
   await photos.close();
   await page.reload();

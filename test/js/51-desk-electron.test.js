@@ -2,17 +2,23 @@
 // The desk's Electron main process and preload (electron-demo/main), run under Node with a stand-in for the
 // `electron` module (Electron's binary cannot be downloaded here): window isolation, the app:// scheme, one desk for
 // every window, the preload exposing plain functions only, calls from foreign frames refused, and the power policy.
+// Also what keeps the main process alive and quitting: a failing stop, shared ports, and the sync controller's event
+// handlers (an exception escaping them would be an uncaught one).
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { EventEmitter } = require('node:events');
 const fs = require('node:fs');
+const http = require('node:http');
 const Module = require('node:module');
+const net = require('node:net');
 const path = require('node:path');
 const { fileURLToPath } = require('node:url');
 const { tempDir } = require('./helpers');
 const { startSyncServer, waitUntil, TOKEN } = require('./40-sync-fixtures');
 const { METHODS } = require('../../electron-demo/app/desk-api');
 const { runDeskApp } = require('../../electron-demo/main/desk-app');
+const { startServices } = require('../../electron-demo/main/services');
+const { createSyncController } = require('../../electron-demo/app/sync-controller');
 const { deskConfig } = require('../../electron-demo/main/config');
 
 const PRELOAD = require.resolve('../../electron-demo/main/preload');
@@ -66,8 +72,11 @@ function fakeElectron(userData) {
     ipcRenderer: {
       invoke: (channel, ...args) => recorded.ipcHandlers.get(channel)({ senderFrame: { url: 'app://desk/index.html' } },
         ...args),
-      on: (channel, listener) => recorded.rendererListeners.set(channel, listener),
-      removeListener: (channel) => recorded.rendererListeners.delete(channel),
+      on(channel, listener) {
+        if (!recorded.rendererListeners.has(channel)) recorded.rendererListeners.set(channel, new Set());
+        recorded.rendererListeners.get(channel).add(listener);
+      },
+      removeListener: (channel, listener) => recorded.rendererListeners.get(channel)?.delete(listener),
     },
   };
   return { electron, recorded };
@@ -82,14 +91,15 @@ function provideElectron(t, electron) {
   t.after(() => { Module._load = originalLoad; });
 }
 
-async function startApp(t) {
+/** The app on a fresh server; `stopAtEnd` false leaves stopping it to the test. */
+async function startApp(t, { stopAtEnd = true } = {}) {
   const tmp = tempDir(t);
   const server = await startSyncServer(t, tmp);
   const { electron, recorded } = fakeElectron(tmp.dir);
   provideElectron(t, electron);
   const config = deskConfig({ DESK_SYNC_URL: server.url, DESK_SYNC_TOKEN: TOKEN, DESK_PHOTO_PORT: '0' }, tmp.dir);
   const app = await runDeskApp(electron, config);
-  t.after(() => app.stop());
+  if (stopAtEnd) t.after(() => app.stop());
   return { electron, recorded, app, config };
 }
 
@@ -110,13 +120,16 @@ test('windows are isolated, load app://desk/ and cannot navigate or open pop-ups
   assert.equal(navigation.prevented, true);
 
   const serve = recorded.protocolHandlers.get('app');
-  const page = await serve({ url: 'app://desk/index.html' });
-  assert.equal(page.status, 200);
-  assert.match(await page.text(), /<html/i);
-  for (const url of ['app://desk/..%2f..%2fpackage.json', 'app://desk/%2e%2e/main/preload.js', 'app://other/index.html',
-    'app://desk/missing.js']) {
-    assert.equal((await serve({ url })).status, 404, url);
+  for (const url of ['app://desk/index.html', 'app://desk/']) {
+    const page = await serve({ url });
+    assert.equal(page.status, 200, url);
+    assert.match(await page.text(), /<html/i);
   }
+  for (const url of ['app://desk/..%2f..%2fpackage.json', 'app://desk/%2e%2e/main/preload.js', 'app://other/index.html',
+    'app://desk/missing.js', 'app://desk/%2e%2f', 'app://desk/index.html/x']) {
+    assert.equal((await serve({ url })).status, 404, url);  // '/./' is the renderer folder: a folder is no page
+  }
+  assert.equal((await serve({ url: 'app://desk/%E0%A4%A' })).status, 400, 'malformed percent-encoding');
 });
 
 test('the preload exposes plain functions that reach the one desk every window shares', async (t) => {
@@ -128,7 +141,9 @@ test('the preload exposes plain functions that reach the one desk every window s
   assert.ok(Object.values(api).every((value) => typeof value === 'function'), 'functions only');
 
   const received = [];
+  const receivedToo = [];
   const unsubscribe = api.onEvent((event) => received.push(event));
+  api.onEvent((event) => receivedToo.push(event));  // a second subscriber, as a second part of the page
   recorded.menu[0].submenu.find((item) => item.label === 'New Window').click();
   assert.equal(recorded.windows.length, 2);
   assert.equal(recorded.ipcHandlers.size, 1, 'one handler, one desk, for both windows');
@@ -140,10 +155,16 @@ test('the preload exposes plain functions that reach the one desk every window s
     assert.ok(window.sent.some(({ channel, payload }) => channel === 'desk:event' && payload.type === 'data'
       && payload.tables.includes('students')), 'each window hears about the write');
   }
-  recorded.rendererListeners.get('desk:event')({}, { type: 'data', tables: ['students'], origin: 'local' });
+  const deliver = (payload) => {
+    for (const listener of recorded.rendererListeners.get('desk:event')) listener({}, payload);
+  };
+  deliver({ type: 'data', tables: ['students'], origin: 'local' });
   assert.deepEqual(received.at(-1), { type: 'data', tables: ['students'], origin: 'local' });
   unsubscribe();
-  assert.equal(recorded.rendererListeners.has('desk:event'), false);
+  assert.equal(recorded.rendererListeners.get('desk:event').size, 1, 'only that listener is removed');
+  deliver({ type: 'data', tables: ['vehicles'], origin: 'sync' });
+  assert.deepEqual(received.at(-1).tables, ['students']);
+  assert.deepEqual(receivedToo.at(-1).tables, ['vehicles']);
 
   const foreign = await recorded.ipcHandlers.get('desk:call')({ senderFrame: { url: 'https://example.org/' } },
     'list', ['students']);
@@ -183,4 +204,73 @@ test('quitting closes the desk and its database before the app ends', async (t) 
   await waitUntil(() => recorded.quitCalls === 2, 'the second quit, after everything stopped');
   assert.equal(app.desk.db.open, false);
   assert.throws(() => deskConfig({ DESK_PROFILE: '../escape' }, '/tmp'), /simple name/);
+});
+
+test('a failing stop is logged and the app still quits, once', async (t) => {
+  const { electron, recorded, app } = await startApp(t, { stopAtEnd: false });
+  const closeDesk = app.desk.close;
+  t.after(() => closeDesk());
+  app.desk.close = () => { throw new Error('the disk is gone'); };
+  const logged = t.mock.method(console, 'error', () => {});
+  electron.app.quit();
+  await waitUntil(() => recorded.quitCalls === 2, 'the second quit, after the failed stop');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(recorded.quitCalls, 2, 'will-quit let the second quit through instead of stopping again');
+  assert.match(String(logged.mock.calls[0]?.arguments[0]), /stopping failed/);
+  await assert.rejects(app.stop(), /the disk is gone/);
+});
+
+test("a taken port is shared only when a server answers there, since another desk's server would", async (t) => {
+  const listen = async (server) => {
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => server.close(resolve)));
+    return server.address().port;
+  };
+  const config = (photoPort) => ({ syncUrl: 'http://127.0.0.1:9', photoPort });
+  // Some other program's port: it takes connections but never speaks HTTP.
+  const silentPort = await listen(net.createServer((socket) => socket.destroy()));
+  await assert.rejects(startServices(config(silentPort)), (error) => error.code === 'EADDRINUSE');
+  // Another desk's photo route: any HTTP answer counts, a 404 too.
+  const deskPort = await listen(http.createServer((_request, response) => response.writeHead(404).end()));
+  const services = await startServices(config(deskPort));
+  assert.equal(services.photoBase, `http://127.0.0.1:${deskPort}`);
+  await services.stop();
+});
+
+test('the sync controller survives its own event handlers failing and ignores a replaced engine', async (t) => {
+  // A stand-in engine: db.sync() records its options and hands out clients whose events the test emits.
+  const clients = [];
+  const db = {
+    pendingChanges: () => 0,
+    sync(options) {
+      const client = Object.assign(new EventEmitter(), { options, onConflict() {}, start() {}, stop: async () => {},
+        close() {}, syncNow: async () => ({}) });
+      clients.push(client);
+      return client;
+    },
+  };
+  const events = [];
+  const conflictLog = { add() { throw Object.assign(new Error('the database is closed'), { code: 'ERR_CLOSED' }); } };
+  const controller = createSyncController({ db, options: { url: 'http://127.0.0.1:9', conflictTimeout: 1000 },
+    emit: (event) => events.push(event), conflictLog, questionTimeout: 60000 });
+  t.after(() => controller.close());
+  await controller.start();
+  const [first] = clients;
+  assert.equal(first.options.conflictTimeout, 65000, 'the engine waits longer than a person may');
+
+  first.emit('conflict', { table: 'students', id: 'st-1' });  // would be an uncaught exception if it escaped
+  assert.deepEqual(events.at(-1), { type: 'error', error: { code: 'ERR_CLOSED', message: 'the database is closed' } });
+
+  await controller.setOnBattery(true);  // a new schedule: a new engine
+  assert.equal(clients.length, 2);
+  const seen = events.length;
+  first.emit('status', { state: 'error', lastSyncAt: null, error: null, pending: 7 });
+  first.emit('change', { tables: ['students'] });
+  assert.equal(events.length, seen, 'the replaced engine is not heard');
+  clients[1].emit('change', { tables: ['students'] });
+  assert.deepEqual(events.at(-1), { type: 'data', tables: ['students'], origin: 'sync' });
+
+  controller.close();
+  clients[1].emit('change', { tables: ['lessons'] });
+  assert.equal(events.at(-1).tables[0], 'students', 'a closed desk hears nothing');
 });
