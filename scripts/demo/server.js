@@ -12,11 +12,11 @@ const START_DEADLINE_MS = 10000;
 const STOP_DEADLINE_MS = 5000;
 
 /** Resolves to { url, child, stop(), kill() } once the server printed `listening on http://...`. */
-function startServer({ db, token, port = 0 }) {
+function startServer({ db, token, port = 0, args = [] }) {
   if (!fs.existsSync(BINARY)) {
     return Promise.reject(new Error(`${BINARY} is not built (run: node scripts/build-addon.js)`));
   }
-  const child = spawn(BINARY, ['--host', '127.0.0.1', '--port', String(port), '--db', db, '--token', token],
+  const child = spawn(BINARY, ['--host', '127.0.0.1', '--port', String(port), '--db', db, '--token', token, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
