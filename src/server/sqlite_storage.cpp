@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/store/statement.h"
 #include "server/row_codec.h"
+#include "server/sqlite_storage_checks.h"
 #include "server/sqlite_storage_push.h"
 #include "server/sqlite_storage_schema.h"
 
@@ -43,18 +44,21 @@ store::OpenOptions readerOptions(const SqliteStorageOptions& options) {
 
 SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions options)
     : writer_(std::make_unique<store::Connection>(path, writerOptions(options))),
-      readers_(path, readerOptions(options), options.readerConnections) {
+      readers_(path, readerOptions(options), options.readerConnections),
+      limits_(options.limits) {
   if (options.walAutocheckpointPages <= 0) throwInvalidArgument("walAutocheckpointPages must be positive");
   writer_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(options.walAutocheckpointPages));
   createStorageSchema(*writer_);
-  pushWriter_ = std::make_unique<PushWriter>(*writer_, options.limits);
+  pushWriter_ = std::make_unique<PushWriter>(*writer_);
 }
 
 SqliteStorage::~SqliteStorage() = default;
 
 protocol::PushResponse SqliteStorage::push(std::string_view tenant, const protocol::PushRequest& request) {
+  // Outside the lock: checks and hashes need only the request, so they overlap another push's transaction.
+  const std::vector<CheckedChange> checked = checkChanges(request, limits_);
   std::lock_guard lock(writeMutex_);
-  return pushWriter_->push(tenant, request);
+  return pushWriter_->push(tenant, request, checked);
 }
 
 protocol::PullResponse SqliteStorage::pull(std::string_view tenant, const protocol::PullRequest& request) {

@@ -51,6 +51,7 @@ class SqliteStorage final : public ServerStorage {
   std::unique_ptr<store::Connection> writer_;
   std::unique_ptr<PushWriter> pushWriter_;
   ReaderPool readers_;
+  protocol::Limits limits_;
 };
 
 }  // namespace offline_sync::server

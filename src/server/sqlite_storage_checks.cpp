@@ -5,6 +5,7 @@
 
 #include "core/protocol/codec.h"
 #include "core/protocol/rule_breaks.h"
+#include "server/sqlite_storage_schema.h"
 
 namespace offline_sync::server {
 namespace {
@@ -45,6 +46,18 @@ std::optional<Rejection> checkChange(const protocol::WireChange& change, const p
     }
   }
   return std::nullopt;
+}
+
+std::vector<CheckedChange> checkChanges(const protocol::PushRequest& request, const protocol::Limits& limits) {
+  std::vector<CheckedChange> checked(request.changes.size());
+  for (std::size_t i = 0; i < checked.size(); ++i) {
+    const auto& change = request.changes[i];
+    checked[i].ownId = changeIdBelongsTo(change.id, request.deviceId);
+    if (!checked[i].ownId) continue;
+    checked[i].rejection = checkChange(change, limits);
+    if (!checked[i].rejection) checked[i].idHash = rowIdHash(change.table, change.row);
+  }
+  return checked;
 }
 
 }  // namespace offline_sync::server

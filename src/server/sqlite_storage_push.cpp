@@ -1,6 +1,8 @@
-// A push in one BEGIN IMMEDIATE transaction: per change, the recorded answer if its id was seen, else the row is
-// loaded, settled by merge::resolve, written with the tenant's next sequence number, and the answer recorded. The
-// statements are prepared once, so a change costs a few b-tree lookups and two or three writes.
+// A push in one BEGIN IMMEDIATE transaction: per change, the row is loaded and settled by merge::resolve, the answer
+// recorded under the change id, and the row written with the tenant's next sequence number; a change id recorded
+// before gets its recorded answer instead, and nothing is written. The statements are prepared once, so a change
+// costs a few b-tree lookups and two writes. Values are bound without a copy: each outlives the step, and every
+// statement is reset (ResetOnExit) before its values go away.
 #include "server/sqlite_storage_push.h"
 
 #include <chrono>
@@ -77,8 +79,7 @@ void applyColumns(merge::ServerRow& row, const merge::Resolution& resolution, co
 
 }  // namespace
 
-PushWriter::PushWriter(store::Connection& connection, protocol::Limits limits)
-    : connection_(connection), limits_(limits) {
+PushWriter::PushWriter(store::Connection& connection) : connection_(connection) {
   // Held for the writer's life (cached() marks them persistent for SQLite); nothing else runs them.
   selectTenant_ = connection_.cached("SELECT id, seq FROM tenants WHERE name = ?1");
   insertTenant_ = connection_.cached("INSERT INTO tenants (name, seq) VALUES (?1, 0)");
@@ -87,7 +88,7 @@ PushWriter::PushWriter(store::Connection& connection, protocol::Limits limits)
       "SELECT status, version, tbl, row_id, columns, code, reason FROM seen WHERE tenant = ?1 AND change_id = ?2");
   insertSeen_ = connection_.cached(
       "INSERT INTO seen (tenant, change_id, status, version, tbl, row_id, columns, code, reason, seen_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (tenant, change_id) DO NOTHING");
   selectRow_ = connection_.cached(
       "SELECT version, deleted, data FROM rows INDEXED BY rows_by_id "
       "WHERE tenant = ?1 AND id_hash = ?2 AND tbl = ?3 AND row_id = ?4");
@@ -97,15 +98,19 @@ PushWriter::PushWriter(store::Connection& connection, protocol::Limits limits)
   updateRow_ = connection_.cached("UPDATE rows SET version = ?3, deleted = ?4, data = ?5 WHERE tenant = ?1 AND version = ?2");
 }
 
-protocol::PushResponse PushWriter::push(std::string_view tenantName, const protocol::PushRequest& request) {
+protocol::PushResponse PushWriter::push(std::string_view tenantName, const protocol::PushRequest& request,
+                                       std::span<const CheckedChange> checked) {
+  if (checked.size() != request.changes.size()) {
+    throw Error(ErrorCategory::internal, codes::internal, "A push's checks do not match its changes");
+  }
   protocol::PushResponse response;
   response.results.reserve(request.changes.size());
   store::withTransaction(connection_, [&] {
     Tenant tenant = loadTenant(tenantName, !request.changes.empty());
     const std::int64_t before = tenant.seq;
     now_ = nowMs();
-    for (const auto& change : request.changes) {
-      response.results.push_back(applyChange(tenant, change, request.deviceId));
+    for (std::size_t i = 0; i < checked.size(); ++i) {
+      response.results.push_back(applyChange(tenant, request.changes[i], checked[i], request.deviceId));
     }
     if (tenant.seq != before) {
       store::ResetOnExit reset(*updateSeq_);
@@ -137,19 +142,22 @@ PushWriter::Tenant PushWriter::loadTenant(std::string_view name, bool create) {
   return tenant;
 }
 
-PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& change, std::string_view deviceId) {
-  if (!changeIdBelongsTo(change.id, deviceId)) {
+PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& change, const CheckedChange& checked,
+                                   std::string_view deviceId) {
+  if (!checked.ownId) {
     return rejected(change.id, {std::string(protocol::rejection_codes::changeId),
                                 "the change id is malformed or names another device"});
   }
-  if (auto recorded = recordedResult(tenant, change.id)) return std::move(*recorded);
-  if (auto rejection = checkChange(change, limits_)) {
-    PushResult result = rejected(change.id, std::move(*rejection));
-    record(tenant, change, result);
+  // The answer is worked out first and recorded only if the change id is new (ON CONFLICT DO NOTHING); a change id
+  // seen before gets its recorded answer and nothing is written. New ids are the common case: this spares them a
+  // lookup of `seen` each, and a replay pays for the answer it throws away.
+  if (checked.rejection) {
+    PushResult result = rejected(change.id, *checked.rejection);
+    if (!record(tenant, change, result)) return replayed(tenant, change.id);
     return result;
   }
 
-  const std::int64_t idHash = rowIdHash(change.table, change.row);
+  const std::int64_t idHash = checked.idHash;
   std::optional<merge::ServerRow> current = loadRow(tenant, change.table, change.row, idHash);
   const merge::Resolution resolution = merge::resolve(current, change, deviceId);
   const std::optional<std::int64_t> previousVersion =
@@ -158,7 +166,7 @@ PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& c
     // The working row becomes the row after the change; resolve has seen the row as it was.
     const bool wasDeleted = current && current->deleted;
     merge::ServerRow& row = current ? *current : current.emplace();
-    const std::int64_t version = ++tenant.seq;
+    const std::int64_t version = tenant.seq + 1;  // taken once the change is known to be new
     const protocol::ColumnStamp stamp{change.hlc, std::string(deviceId), version};
     applyColumns(row, resolution, change, stamp);
     // A row deleted before keeps the stamp of the delete that removed it.
@@ -166,7 +174,6 @@ PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& c
     if (!resolution.deletedAfter) row.deletion = {};
     row.deleted = resolution.deletedAfter;
     row.version = version;
-    writeRow(tenant, change, idHash, row, previousVersion);
   }
 
   PushResult result;
@@ -182,8 +189,21 @@ PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& c
     result.columns = resolution.kept;
     result.row = rowState(change.table, change.row, *current);
   }
-  record(tenant, change, result);
+  if (!record(tenant, change, result)) return replayed(tenant, change.id);
+  if (resolution.rowChanged) {
+    tenant.seq = current->version;
+    writeRow(tenant, change, idHash, *current, previousVersion);
+  }
   return result;
+}
+
+PushResult PushWriter::replayed(const Tenant& tenant, const std::string& changeId) {
+  auto recorded = recordedResult(tenant, changeId);
+  if (!recorded) {
+    throw Error(ErrorCategory::internal, codes::internal,
+                "Change " + changeId + " is recorded as seen, but its answer cannot be read");
+  }
+  return std::move(*recorded);
 }
 
 std::optional<PushResult> PushWriter::recordedResult(const Tenant& tenant, const std::string& changeId) {
@@ -193,7 +213,7 @@ std::optional<PushResult> PushWriter::recordedResult(const Tenant& tenant, const
   {
     store::ResetOnExit reset(*selectSeen_);
     selectSeen_->bindInt64(1, tenant.id);
-    selectSeen_->bindText(2, changeId);
+    selectSeen_->bindTextUnowned(2, changeId);
     if (!selectSeen_->step()) return std::nullopt;
     result.id = changeId;
     result.status = statusFromStored(selectSeen_->columnInt64(0));
@@ -230,8 +250,8 @@ std::optional<merge::ServerRow> PushWriter::loadRow(const Tenant& tenant, std::s
   store::ResetOnExit reset(*selectRow_);
   selectRow_->bindInt64(1, tenant.id);
   selectRow_->bindInt64(2, idHash);
-  selectRow_->bindText(3, table);
-  selectRow_->bindText(4, rowId);
+  selectRow_->bindTextUnowned(3, table);
+  selectRow_->bindTextUnowned(4, rowId);
   if (!selectRow_->step()) return std::nullopt;
   merge::ServerRow row;
   row.version = selectRow_->columnInt64(0);
@@ -259,44 +279,45 @@ void PushWriter::writeRow(const Tenant& tenant, const protocol::WireChange& chan
     updateRow_->bindInt64(2, *previousVersion);
     updateRow_->bindInt64(3, row.version);
     updateRow_->bindInt64(4, row.deleted ? 1 : 0);
-    updateRow_->bindBlob(5, data);
+    updateRow_->bindBlobUnowned(5, data);
     updateRow_->step();
   } else {
     store::ResetOnExit reset(*insertRow_);
     insertRow_->bindInt64(1, tenant.id);
     insertRow_->bindInt64(2, row.version);
-    insertRow_->bindText(3, change.table);
-    insertRow_->bindText(4, change.row);
+    insertRow_->bindTextUnowned(3, change.table);
+    insertRow_->bindTextUnowned(4, change.row);
     insertRow_->bindInt64(5, row.deleted ? 1 : 0);
-    insertRow_->bindBlob(6, data);
+    insertRow_->bindBlobUnowned(6, data);
     insertRow_->bindInt64(7, idHash);
     insertRow_->step();
   }
 }
 
-void PushWriter::record(const Tenant& tenant, const protocol::WireChange& change, const PushResult& result) {
+bool PushWriter::record(const Tenant& tenant, const protocol::WireChange& change, const PushResult& result) {
   store::ResetOnExit reset(*insertSeen_);
   insertSeen_->bindInt64(1, tenant.id);
-  insertSeen_->bindText(2, change.id);
+  insertSeen_->bindTextUnowned(2, change.id);
   insertSeen_->bindInt64(3, storedStatus(result.status));
   insertSeen_->bindInt64(4, result.version);
   // Only merged and conflict answers carry a row, rebuilt on replay; the others leave these NULL.
   if (result.row) {
-    insertSeen_->bindText(5, change.table);
-    insertSeen_->bindText(6, change.row);
+    insertSeen_->bindTextUnowned(5, change.table);
+    insertSeen_->bindTextUnowned(6, change.row);
   }
   if (!result.columns.empty() || !result.overrode.empty()) {
     std::vector<std::string> names = result.columns;
     for (const auto& name : result.overrode) names.push_back("+" + name);
     encodeNames(names, names_);
-    insertSeen_->bindBlob(7, asBytes(names_));
+    insertSeen_->bindBlobUnowned(7, asBytes(names_));
   }
   if (result.status == PushStatus::rejected) {
-    insertSeen_->bindText(8, result.code);
-    insertSeen_->bindText(9, result.reason);
+    insertSeen_->bindTextUnowned(8, result.code);
+    insertSeen_->bindTextUnowned(9, result.reason);
   }
   insertSeen_->bindInt64(10, now_);
   insertSeen_->step();
+  return connection_.changes() == 1;
 }
 
 }  // namespace offline_sync::server

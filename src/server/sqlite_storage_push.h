@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -11,18 +12,21 @@
 #include "core/protocol/messages.h"
 #include "core/store/connection.h"
 #include "server/row_codec.h"
+#include "server/sqlite_storage_checks.h"
 
 namespace offline_sync::server {
 
 class PushWriter {
  public:
   // Prepares its statements on connection, which must outlive it and hold the storage schema.
-  PushWriter(store::Connection& connection, protocol::Limits limits);
+  explicit PushWriter(store::Connection& connection);
   PushWriter(const PushWriter&) = delete;
   PushWriter& operator=(const PushWriter&) = delete;
 
-  // Not thread-safe: the caller serializes pushes. Throws (with everything rolled back) on any storage failure.
-  protocol::PushResponse push(std::string_view tenant, const protocol::PushRequest& request);
+  // Not thread-safe: the caller serializes pushes. checked: checkChanges(request, limits), one per change, worked out
+  // before the caller took its lock. Throws (with everything rolled back) on any storage failure.
+  protocol::PushResponse push(std::string_view tenant, const protocol::PushRequest& request,
+                              std::span<const CheckedChange> checked);
 
  private:
   struct Tenant {
@@ -31,16 +35,19 @@ class PushWriter {
   };
 
   Tenant loadTenant(std::string_view name, bool create);
-  protocol::PushResult applyChange(Tenant& tenant, const protocol::WireChange& change, std::string_view deviceId);
+  protocol::PushResult applyChange(Tenant& tenant, const protocol::WireChange& change, const CheckedChange& checked,
+                                   std::string_view deviceId);
   std::optional<protocol::PushResult> recordedResult(const Tenant& tenant, const std::string& changeId);
   std::optional<merge::ServerRow> loadRow(const Tenant& tenant, std::string_view table, std::string_view rowId,
                                           std::int64_t idHash);
   void writeRow(const Tenant& tenant, const protocol::WireChange& change, std::int64_t idHash,
                 const merge::ServerRow& row, std::optional<std::int64_t> previousVersion);
-  void record(const Tenant& tenant, const protocol::WireChange& change, const protocol::PushResult& result);
+  // False when the change id was recorded before: then nothing was written.
+  bool record(const Tenant& tenant, const protocol::WireChange& change, const protocol::PushResult& result);
+  // The recorded answer of a change id record() found seen before.
+  protocol::PushResult replayed(const Tenant& tenant, const std::string& changeId);
 
   store::Connection& connection_;
-  protocol::Limits limits_;
   std::int64_t now_ = 0;  // milliseconds since the epoch, once per push, for seen_at
   RowEncoder encoder_;
   store::Blob names_;

@@ -87,6 +87,18 @@ void Statement::bindBlob(int index, std::span<const std::byte> value) {
   checkBind(sqlite3_bind_blob64(stmt_.get(), index, data, value.size(), SQLITE_TRANSIENT), index);
 }
 
+void Statement::bindTextUnowned(int index, std::string_view value) {
+  // A null pointer would bind NULL: an empty string needs a valid one.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  checkBind(sqlite3_bind_text64(stmt_.get(), index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8), index);
+}
+
+void Statement::bindBlobUnowned(int index, std::span<const std::byte> value) {
+  static constexpr std::byte empty{};
+  const void* data = value.empty() ? &empty : value.data();
+  checkBind(sqlite3_bind_blob64(stmt_.get(), index, data, value.size(), SQLITE_STATIC), index);
+}
+
 char* Statement::stageText(int index, std::size_t size) {
   if (staged_.empty()) stagedBytes_.clear();
   const std::size_t offset = stagedBytes_.size();

@@ -36,6 +36,10 @@ class Statement {
   void bindDouble(int index, double value);
   void bindText(int index, std::string_view value);  // copied by SQLite
   void bindBlob(int index, std::span<const std::byte> value);
+  // Bound without a copy (no allocation per value): the caller keeps the bytes alive and unchanged until the
+  // statement is reset, as with a ResetOnExit around the binding and the step.
+  void bindTextUnowned(int index, std::string_view value);
+  void bindBlobUnowned(int index, std::span<const std::byte> value);
   // Text gathered into a buffer the statement owns and bound without a copy: stageText gives room for `size` bytes
   // (and a terminator) of parameter `index` (valid until the next stageText), bindStagedText binds everything staged since the last
   // call. The buffer stays untouched until the statement is bound again, as SQLite needs. Start a binding pass with

@@ -18,8 +18,8 @@ constexpr int kGzipWindowBits = 15 + 16;  // 15-bit window, gzip framing
 
 class DeflateStream {
  public:
-  DeflateStream() {
-    if (deflateInit2(&stream_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  explicit DeflateStream(int level) {
+    if (deflateInit2(&stream_, level, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
       throw Error(ErrorCategory::internal, codes::internal, "zlib deflateInit2 failed");
     }
   }
@@ -51,8 +51,8 @@ class InflateStream {
 
 }  // namespace
 
-std::string gzipCompress(std::string_view data) {
-  DeflateStream deflater;
+std::string gzipCompress(std::string_view data, GzipEffort effort) {
+  DeflateStream deflater(effort == GzipEffort::fastest ? Z_BEST_SPEED : Z_DEFAULT_COMPRESSION);
   z_stream& stream = deflater.get();
   std::string out;
   out.resize(deflateBound(&stream, static_cast<uLong>(data.size())));
