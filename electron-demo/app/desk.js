@@ -22,7 +22,9 @@ const { seedIfEmpty } = require('./seed');
  * @param {number} [config.questionTimeout] ms a 'manual' conflict waits for a person
  * @param {boolean} [config.seed] write the sample school when the file has no students (default false)
  */
-function createDesk({ file, deviceId, deviceName, sync, photoBase = null, online = true, questionTimeout, seed = false }) {
+function createDesk({
+  file, deviceId, deviceName, sync, photoBase = null, online = true, questionTimeout, seed = false,
+}) {
   const db = openDatabase(file, deviceId ? { deviceId } : {});
   const listeners = new Set();
   const emit = (event) => {
@@ -56,7 +58,9 @@ function createDesk({ file, deviceId, deviceName, sync, photoBase = null, online
       networkChanged: (up) => controller.setNetwork(up),
       answerConflict: (qid, answer) => controller.answer(qid, answer),
     };
-    for (const name of METHODS) if (typeof methods[name] !== 'function') throw new Error(`desk method ${name} is missing`);
+    for (const name of METHODS) {
+      if (typeof methods[name] !== 'function') throw new Error(`desk method ${name} is missing`);
+    }
 
     return {
       db,
@@ -65,7 +69,9 @@ function createDesk({ file, deviceId, deviceName, sync, photoBase = null, online
         if (!METHODS.includes(method)) {
           return { ok: false, error: { code: 'ERR_INVALID_ARG', message: `unknown desk method: ${String(method)}` } };
         }
-        if (!Array.isArray(args)) return { ok: false, error: { code: 'ERR_INVALID_ARG', message: 'args must be an array' } };
+        if (!Array.isArray(args)) {
+          return { ok: false, error: { code: 'ERR_INVALID_ARG', message: 'args must be an array' } };
+        }
         try {
           return { ok: true, value: await methods[method](...args) };
         } catch (error) {

@@ -46,7 +46,9 @@ function oneOf(value, name, allowed) {
 }
 
 function wholeNumber(value, name, min, max) {
-  if (!Number.isInteger(value) || value < min || value > max) throw invalid(`${name} must be an integer ${min}..${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalid(`${name} must be an integer ${min}..${max}`);
+  }
   return value;
 }
 

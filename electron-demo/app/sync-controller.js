@@ -25,7 +25,9 @@ function answerProblem(answer) {
  * @param emit receives every desk event
  * @param conflictLog where settled conflicts are kept
  */
-function createSyncController({ db, options, emit, conflictLog, online = true, questionTimeout = QUESTION_TIMEOUT_MS }) {
+function createSyncController({
+  db, options, emit, conflictLog, online = true, questionTimeout = QUESTION_TIMEOUT_MS,
+}) {
   const flags = { online, network: true, suspended: false, onBattery: false };
   let engine = { state: 'stopped', lastSyncAt: null, error: null };
   let pending = db.pendingChanges();

@@ -12,7 +12,9 @@ const { startServices } = require('./services');
 const SCHEME = 'app';
 const ORIGIN = 'app://desk';
 const RENDERER = path.join(__dirname, '..', 'renderer');
-const REFUSED = { ok: false, error: { code: 'ERR_FORBIDDEN', message: 'desk calls are only answered for app://desk/' } };
+const REFUSED = {
+  ok: false, error: { code: 'ERR_FORBIDDEN', message: 'desk calls are only answered for app://desk/' },
+};
 
 /** Must run before the app is ready: app:// behaves like https (secure context, fetch, Cache Storage). */
 function registerScheme(protocol) {

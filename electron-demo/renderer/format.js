@@ -9,7 +9,7 @@ export function money(cents) {
   return euro.format(Number(cents) / 100);
 }
 
-/** "45.50", "45,5", "€ 45" -> cents (4550, 4550, 4500); anything else -> null. Parsed as text to avoid float drift. */
+/** "45.50", "45,5", "€ 45" -> cents (4550, 4550, 4500); anything else -> null. Parsed as text: no float drift. */
 export function parseEuros(text) {
   const clean = String(text ?? '').trim().replace(/^€\s*/, '').replace(',', '.');
   const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(clean);
@@ -36,7 +36,8 @@ export function dateTime(value) {
   if (/(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
     const d = new Date(text);
     if (!Number.isNaN(d.getTime())) {
-      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} `
+        + `${pad(d.getHours())}:${pad(d.getMinutes())}`;
     }
   }
   return text.replace('T', ' ').slice(0, 16);

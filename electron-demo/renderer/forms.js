@@ -127,7 +127,8 @@ export function refreshChoices() {
   const paymentForm = byTestId('payment-form');
   const students = rowsByKind.get('students');
   fillSelect(lessonForm.elements.student_id, students, 'name', { emptyLabel: 'No students yet' });
-  fillSelect(lessonForm.elements.instructor_id, rowsByKind.get('instructors'), 'name', { emptyLabel: 'No instructors yet' });
+  fillSelect(lessonForm.elements.instructor_id, rowsByKind.get('instructors'), 'name',
+    { emptyLabel: 'No instructors yet' });
   fillSelect(lessonForm.elements.vehicle_id, rowsByKind.get('vehicles'), 'plate', { optionalLabel: 'No vehicle' });
   fillSelect(paymentForm.elements.student_id, students, 'name', { emptyLabel: 'No students yet' });
 }

@@ -106,7 +106,8 @@ export function renderList(kind, rows, { photoBase } = {}) {
     withPhoto ? h('th', { class: 'photo', 'aria-label': 'Photo' }) : null,
     columns.map(([col, label, , cls]) => h('th', { 'data-col': col, class: cls, scope: 'col', text: label })),
     h('th', { class: 'actions', 'aria-label': 'Actions' })));
-  const body = h('tbody', {}, rows.map((row) => h('tr', { 'data-id': row.id, class: row.status ? `is-${row.status}` : null },
+  const rowClass = (row) => (row.status ? `is-${row.status}` : null);
+  const body = h('tbody', {}, rows.map((row) => h('tr', { 'data-id': row.id, class: rowClass(row) },
     withPhoto ? photoCell(row, photoBase, generation) : null,
     columns.map((column) => cell(kind, column, row)),
     actionsFor(kind, row))));

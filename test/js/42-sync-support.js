@@ -5,6 +5,7 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { pull } = require('./server-harness');
+const { createRandom } = require('../../scripts/fault-proxy/random');
 const fixtures = require('./40-sync-fixtures');
 
 const LESSONS_SQL = `CREATE TABLE lessons (id TEXT PRIMARY KEY, student TEXT NOT NULL, instructor TEXT,
@@ -83,16 +84,7 @@ function tableHash(db, table) {
 }
 
 /** A deterministic pseudo-random generator (mulberry32), so a failing run can be replayed. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = createRandom;
 
 /** Until the wall clock shows a later millisecond, so the next write's stamp is strictly newer than the last one. */
 async function nextMillisecond() {

@@ -95,7 +95,9 @@ test('switching online shows push and pull progress, then "up to date" with noth
   const insert = office.db.prepare(`INSERT INTO lessons (id, student_id, instructor_id, starts_at, minutes)
                                     VALUES (?, 's-1', 'i-1', ?, 60)`);
   office.db.transaction(() => {
-    for (let i = 0; i < 1200; i += 1) insert.run([`lesson-${i}`, `2026-12-${String(1 + (i % 28)).padStart(2, '0')}T08:00`]);
+    for (let i = 0; i < 1200; i += 1) {
+      insert.run([`lesson-${i}`, `2026-12-${String(1 + (i % 28)).padStart(2, '0')}T08:00`]);
+    }
   });
   const { page, problems } = await openWindow(t, browser, office, origin);
   await pendingIs(page, 1200);

@@ -107,7 +107,8 @@ const syncView = async (desk) => (await desk.call('snapshot', [])).value.sync;
 
 test('windows are isolated, load app://desk/ and cannot navigate or open pop-ups', async (t) => {
   const { recorded } = await startApp(t);
-  assert.deepEqual(recorded.schemes, [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  assert.deepEqual(recorded.schemes,
+    [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   const [window] = recorded.windows;
   const prefs = window.options.webPreferences;
   assert.equal(prefs.contextIsolation, true);

@@ -16,7 +16,8 @@ const COLUMNS = ['a', 'b', 'n'];
 // The values column `column` of a row may hold: see mergeProblems.
 function acceptableValues(ofRow, column) {
   const setting = ofRow.filter((w) => w.op !== 'delete' && column in w.columns);
-  const absorbable = (w) => ofRow.some((later) => later.seq > w.seq && later.op === 'delete' && later.device === w.device);
+  const absorbable = (w) => ofRow.some((later) => later.seq > w.seq && later.op === 'delete'
+    && later.device === w.device);
   let from = setting.length - 1;
   while (from > 0 && absorbable(setting[from])) from -= 1;
   return setting.slice(Math.max(from, 0)).map((w) => w.columns[column]);
@@ -25,6 +26,7 @@ function acceptableValues(ofRow, column) {
 function createModel() {
   const writes = [];  // { seq, device, table, id, op: 'insert' | 'update' | 'delete', columns }
   const written = new Map();  // 'table/id/column' -> Set of values written (by writes and by merged answers)
+  const answers = [];  // merged answers, for failure messages
   let seq = 0;
 
   const remember = (table, id, columns) => {
@@ -44,8 +46,10 @@ function createModel() {
       remember(table, id, columns);
     },
     /** Values a manual conflict's merged answer wrote: legitimate final values too. */
-    recordMerged(table, id, columns) {
-      remember(table, id, columns);
+    recordMerged(device, question, columns) {
+      remember(question.table, question.id, columns);
+      answers.push(`${device} merged ${question.table}/${question.id} ${JSON.stringify(columns)} (local ` +
+        `${JSON.stringify(question.local)}, remote ${JSON.stringify(question.remote)})`);
     },
 
     /**
@@ -61,20 +65,20 @@ function createModel() {
         const ofRow = ofTable.filter((w) => w.id === id);
         const live = ofRow.length > 0 && ofRow.at(-1).op !== 'delete';
         const row = actual[id];
+        const rowProblems = [];
         if (live !== (row !== undefined)) {
-          problems.push(`${table}/${id} should be ${live ? 'live' : 'absent'}`);
-          continue;
-        }
-        if (!live) continue;
-        for (const column of COLUMNS) {
-          const allowed = acceptableValues(ofRow, column);
-          if (!allowed.includes(row[column])) {
-            problems.push(`${table}/${id}.${column} = ${JSON.stringify(row[column])}, not one of ` +
-              `${JSON.stringify(allowed)} (last writer wins)`);
+          rowProblems.push(`should be ${live ? 'live' : 'absent'}`);
+        } else if (live) {
+          for (const column of COLUMNS) {
+            const allowed = acceptableValues(ofRow, column);
+            if (!allowed.includes(row[column])) {
+              rowProblems.push(`${column} = ${JSON.stringify(row[column])}, not one of ${JSON.stringify(allowed)}`);
+            }
           }
         }
-        if (problems.length > 0 && !problems.at(-1).includes('\n')) {
-          problems[problems.length - 1] += `; its writes:\n      ${this.history(table, id).join('\n      ')}`;
+        if (rowProblems.length > 0) {
+          problems.push(`${table}/${id}: ${rowProblems.join('; ')} (last writer wins); server row ` +
+            `${JSON.stringify(row ?? null)}; its writes:\n      ${this.history(table, id).join('\n      ')}`);
         }
       }
       return problems;
@@ -82,8 +86,9 @@ function createModel() {
 
     /** The writes of one row, one line each, for a failure message. */
     history(table, id) {
-      return writes.filter((w) => w.table === table && w.id === id)
-        .map((w) => `#${w.seq} ${w.device} ${w.op} ${JSON.stringify(w.columns)}`);
+      return [...writes.filter((w) => w.table === table && w.id === id)
+        .map((w) => `#${w.seq} ${w.device} ${w.op} ${JSON.stringify(w.columns)}`),
+      ...answers.filter((line) => line.includes(` ${table}/${id} `))];
     },
 
     /** Problems with a table settled by arrival order (empty: none). `actual` is { id -> row }. */
@@ -100,7 +105,8 @@ function createModel() {
         for (const column of COLUMNS) {
           const values = written.get(`${table}/${id}/${column}`);
           if (!values || !values.has(row[column])) {
-            problems.push(`${table}/${id}.${column} = ${JSON.stringify(row[column])}: no device wrote that there`);
+            problems.push(`${table}/${id}.${column} = ${JSON.stringify(row[column])}: no device wrote that there; ` +
+              `its writes:\n      ${this.history(table, id).join('\n      ')}`);
           }
         }
       }

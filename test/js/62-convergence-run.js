@@ -9,6 +9,7 @@ const { isDeepStrictEqual } = require('node:util');
 const { openDatabase } = require('../../lib');
 const { createModel, COLUMNS } = require('./62-convergence-model');
 const { serverState, serverTable } = require('./42-sync-support');
+const { createRandom } = require('../../scripts/fault-proxy/random');
 
 const POLICIES = { t_merge: 'merge', t_server: 'server-wins', t_client: 'client-wins', t_manual: 'manual' };
 const TABLES = Object.keys(POLICIES);
@@ -19,17 +20,8 @@ const FAULTS = { status503: 0.04, status500: 0.03, status429: 0.02, resetBefore:
   truncate: 0.03, garble: 0.03, cutAfterBytes: 0.03 };
 const NO_FAULTS = { faults: Object.fromEntries(Object.keys(FAULTS).map((name) => [name, 0])), live: { cut: 0 } };
 
-/** A small, fast, seedable PRNG (mulberry32): same seed, same sequence. */
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seedable (mulberry32): same seed, same sequence.
+const prng = createRandom;
 
 const pick = (random, list) => list[Math.floor(random() * list.length)];
 
@@ -62,8 +54,10 @@ function openDevice({ dir, seed, index, url, token, random, model, counters }) {
     if (choice < 0.7) return { use: 'remote' };
     counters.merged += 1;
     const row = {};
-    for (const column of question.columns) row[column] = column === 'n' ? 1e6 + counters.merged : `m${name}:${counters.merged}`;
-    model.recordMerged(question.table, question.id, row);
+    for (const column of question.columns) {
+      row[column] = column === 'n' ? 1e6 + counters.merged : `m${name}:${counters.merged}`;
+    }
+    model.recordMerged(name, question, row);
     return { use: 'merged', row };
   });
   return { name, db, sync, online: false, proxy: null };
@@ -97,7 +91,9 @@ function writeOne(device, random, model, counters) {
     return;
   }
   const columns = {};
-  for (const column of COLUMNS) if (random() < 0.5) columns[column] = column === 'n' ? counters.writes : `${column}-${tag}`;
+  for (const column of COLUMNS) {
+    if (random() < 0.5) columns[column] = column === 'n' ? counters.writes : `${column}-${tag}`;
+  }
   if (Object.keys(columns).length === 0) columns.a = `a-${tag}`;
   const names = Object.keys(columns);
   device.db.run(`UPDATE ${table} SET ${names.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
@@ -181,7 +177,9 @@ async function runConvergence({ seed, url, token, dir, devices: deviceCount = 5,
     }
     await quiesce(devices);
     const problems = await check(devices, model, url, token);
-    if (problems.length > 0) throw new Error(`seed ${seed}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    if (problems.length > 0) {
+      throw new Error(`seed ${seed}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    }
     const injected = devices.reduce((sum, d) => sum + (d.proxy
       ? Object.values(d.proxy.stats().injected).reduce((a, b) => a + b, 0) : 0), 0);
     return { seed, writes: model.writes.length, merged: counters.merged, toggles: counters.toggles,
@@ -197,11 +195,14 @@ async function check(devices, model, url, token) {
   const state = await serverState(url, token);
   for (const table of TABLES) {
     const server = serverTable(state, table);
-    for (const [id, row] of Object.entries(server)) server[id] = { id, ...Object.fromEntries(COLUMNS.map((c) => [c, row[c] ?? null])) };
+    for (const [id, row] of Object.entries(server)) {
+      server[id] = { id, ...Object.fromEntries(COLUMNS.map((c) => [c, row[c] ?? null])) };
+    }
     for (const device of devices) {
       const local = localTable(device.db, table);
       if (!isDeepStrictEqual(local, server)) {
-        problems.push(`${device.name} ${table} differs from the server:\n    device ${JSON.stringify(local)}\n    server ${JSON.stringify(server)}`);
+        problems.push(`${device.name} ${table} differs from the server:\n    device ${JSON.stringify(local)}\n` +
+          `    server ${JSON.stringify(server)}`);
       }
     }
     if (POLICIES[table] === 'merge') {
