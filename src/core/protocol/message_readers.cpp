@@ -96,7 +96,9 @@ WireChange readChange(ondemand::value& value, const Where& where, const Limits& 
   // Each older stamp names one of the change's columns, once, and is older than the change's own stamp.
   const Where stampsAt(where, "stamps");
   for (std::size_t i = 0; i < change.olderStamps.size(); ++i) {
-    const auto& [name, stamp] = change.olderStamps[i];
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambda below.
+    const std::string& name = change.olderStamps[i].first;
+    const HlcStamp stamp = change.olderStamps[i].second;
     const Where at(stampsAt, name);
     if (std::ranges::none_of(change.columns, [&](const ColumnValue& column) { return column.name == name; })) {
       fail(at, "names a column the change does not have");
