@@ -25,6 +25,8 @@ constexpr std::int64_t kStatus = 0b100;
 std::vector<ColumnValue> lesson(const std::string& student, std::int64_t minutes, const std::string& status) {
   return {{"student", student}, {"minutes", minutes}, {"status", status}};
 }
+// The server's row of the fixture (s1, done) with these minutes.
+std::vector<ColumnValue> lessonWith(std::int64_t minutes) { return lesson("s1", minutes, "done"); }
 
 class ManualSettlementTest : public StoreFixture {
  protected:
@@ -235,6 +237,20 @@ TEST_F(ManualSettlementTest, UseMergedBringsBackALocallyDeletedRowWithNotNullCol
   ASSERT_TRUE(row->step());
   EXPECT_EQ(row->columnText(0), "Lea M./000");
   EXPECT_EQ(scalar(*engine, "SELECT columns FROM _sync_outbox WHERE row_id = 's1'"), 0b01);
+}
+
+// The update in question was in flight when the row was deleted here: the merged answer brings the row back with the
+// server's values and the merged one, and pushes all of it (never NULLs for the columns it does not name).
+TEST_F(ManualSettlementTest, UseMergedAfterANewerLocalDeleteBringsBackTheServersRow) {
+  db().exec("DELETE FROM lessons WHERE id = 'l1'");
+  settle->useMerged(changeSeq, server, {{"minutes", std::int64_t{50}}});
+  EXPECT_EQ(column("minutes"), "50");
+  EXPECT_EQ(column("student"), "s1");
+  EXPECT_EQ(column("status"), "done");
+  const auto batch = outboxApi->takeBatch(10);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].op, ChangeOp::insert);
+  EXPECT_EQ(batch[0].columns, lessonWith(50));
 }
 
 TEST_F(ManualSettlementTest, LeavePendingKeepsTheChangeAndItsBase) {

@@ -100,6 +100,36 @@ std::vector<store::ColumnValue> checkedMerged(const store::TrackedTable& table, 
   return columns;
 }
 
+bool rowExists(Connection& connection, const store::TrackedTable& table, const std::string& rowId) {
+  auto statement = connection.cached("SELECT 1 FROM " + store::quoteIdentifier(table.name) + " WHERE \"id\" = ?1");
+  ResetOnExit reset(*statement);
+  statement->bindText(1, rowId);
+  return statement->step();
+}
+
+// Inserts the row with the server's values of the columns this table tracks.
+void insertServerRow(Connection& connection, const store::TrackedTable& table, const std::string& rowId,
+                     const protocol::RowState& server) {
+  std::vector<store::ColumnValue> columns;
+  for (const auto& column : server.columns) {
+    if (table.column(column.name) != nullptr) columns.push_back(column);
+  }
+  std::string names = "\"id\"";
+  std::string values = "?1";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    names += ", " + store::quoteIdentifier(columns[i].name);
+    values += ", ?" + std::to_string(i + 2);
+  }
+  auto statement = connection.cached("INSERT INTO " + store::quoteIdentifier(table.name) + " (" + names + ") VALUES (" +
+                                     values + ")");
+  ResetOnExit reset(*statement);
+  statement->bindText(1, rowId);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    store::bindValue(*statement, static_cast<int>(i + 2), columns[i].value);
+  }
+  statement->step();
+}
+
 // Updates these columns of the row, or inserts it with them when it is absent (a locally deleted row comes back).
 // Not an upsert: SQLite checks NOT NULL before ON CONFLICT, so an upsert naming only some columns fails on an existing
 // row whose other columns are NOT NULL.
@@ -229,6 +259,9 @@ void ManualSettlement::useMerged(std::int64_t changeSeq, const protocol::RowStat
     base.deleted = false;
     AppliedRows applied;
     RemoteRows(connection_, clock_).applyRow(base, applied);
+    // Deleted here after the change in question (a newer pending delete, now folded into a re-insert): applyRow left
+    // it absent, as every column is local. The answer brings it back, with the server's values where it sets none.
+    if (!rowExists(connection_, *table, key->rowId)) insertServerRow(connection_, *table, key->rowId, base);
     writeColumns(connection_, *key, columns);
     // The merged values answer what the server showed at server.version: that is the new change's base.
     setRowVersion(connection_, *key, server.version);
