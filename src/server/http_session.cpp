@@ -29,23 +29,36 @@ std::string headerValue(const http::request<http::string_body>& request, std::st
   return found == request.end() ? std::string() : std::string(found->value());
 }
 
-HttpRequest toRequest(http::request<http::string_body>&& request) {
+// The value of query parameter `name` in `target`, matched as a whole name; empty when absent.
+std::string queryParameter(std::string_view target, std::string_view name) {
+  const auto query = target.find('?');
+  if (query == std::string_view::npos) return {};
+  std::string_view rest = target.substr(query + 1);
+  while (!rest.empty()) {
+    const auto end = rest.find('&');
+    const std::string_view pair = rest.substr(0, end);
+    const auto equals = pair.find('=');
+    if (equals != std::string_view::npos && pair.substr(0, equals) == name) return std::string(pair.substr(equals + 1));
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  }
+  return {};
+}
+
+// `upgrade`: a WebSocket request, which may carry its token as ?access_token= (browsers cannot set headers on a
+// WebSocket); every other request needs the header.
+HttpRequest toRequest(http::request<http::string_body>&& request, bool upgrade) {
   HttpRequest out;
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
-  out.authorization = headerValue(request, "Authorization");
+  // Two Authorization headers are ambiguous: neither is taken (the request is refused as unauthorized).
+  if (request.count(http::field::authorization) == 1) out.authorization = headerValue(request, "Authorization");
   out.protocolVersion = headerValue(request, protocol::kProtocolHeader);
   out.contentType = headerValue(request, "Content-Type");
   out.contentEncoding = headerValue(request, "Content-Encoding");
   out.acceptsGzip = headerValue(request, "Accept-Encoding").find("gzip") != std::string::npos;
-  // The live channel also takes its token from the query, since browsers cannot set headers on a WebSocket.
-  if (out.authorization.empty()) {
-    const auto position = out.target.find("access_token=");
-    if (position != std::string::npos) {
-      const auto end = out.target.find('&', position);
-      out.authorization = "Bearer " + out.target.substr(position + 13, end == std::string::npos ? std::string::npos
-                                                                                                   : end - position - 13);
-    }
+  if (upgrade && request.count(http::field::authorization) == 0) {
+    const std::string token = queryParameter(out.target, "access_token");
+    if (!token.empty()) out.authorization = "Bearer " + token;
   }
   out.body = std::move(request.body());
   return out;
@@ -92,7 +105,8 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
       return respond(errorResponse(413, "ERR_TOO_LARGE", "The body is larger than the server accepts"), false);
     }
     if (ec == http::error::header_limit) {
-      return respond(errorResponse(413, "ERR_TOO_LARGE", "The headers are larger than the server accepts"), false);
+      const char* message = "The request line and headers are larger than the server accepts";
+      return respond(errorResponse(431, "ERR_TOO_LARGE", message), false);
     }
     if (ec) {
       busy_ = false;
@@ -101,7 +115,7 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
     http::request<http::string_body> request = parser_->release();
     const bool keepAlive = request.keep_alive();
     if (beast::websocket::is_upgrade(request)) {
-      HttpRequest converted = toRequest(http::request<http::string_body>(request));
+      HttpRequest converted = toRequest(http::request<http::string_body>(request), true);
       Router::Authorized authorized = context_.router.authorize(converted);
       if (converted.target.substr(0, converted.target.find('?')) != "/v1/live") {
         return respond(errorResponse(404, "ERR_NOT_FOUND", "No WebSocket endpoint here"), false);
@@ -111,7 +125,7 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
       return startLiveSession(std::move(stream_), std::move(request), *authorized.tenant, context_);
     }
     busy_ = true;
-    respond(context_.router.handle(toRequest(std::move(request))), keepAlive);
+    respond(context_.router.handle(toRequest(std::move(request), false)), keepAlive);
   }
 
   void respond(HttpResponse response, bool keepAlive) {
