@@ -21,7 +21,24 @@ function openDatabase(file, options = {}) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalid('openDatabase(file, options): options must be an object');
   }
+  // Checked before the file is created, so a bad id leaves no empty database behind.
+  const { deviceId } = options;
+  if (deviceId !== undefined && (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId))) {
+    throw invalid('openDatabase(file, options): options.deviceId must be 1 to 128 of [A-Za-z0-9._:-]');
+  }
   return new Database(file, options);
+}
+
+const DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// SQLite's SQLITE_MAX_VARIABLE_NUMBER (32766 since 3.32): more values than that cannot be bound anyway, and spreading
+// a huge array into arguments would exhaust the stack (or the heap) before the native call could refuse it.
+const MAX_PARAMETERS = 32766;
+
+function positional(params) {
+  if (params.length > MAX_PARAMETERS) {
+    throw invalid(`${params.length} parameters: SQLite binds at most ${MAX_PARAMETERS}`);
+  }
+  return params;
 }
 
 // run() leaves its two numbers here rather than building an object through Node-API (which costs more than the
@@ -37,32 +54,40 @@ const database = Database.prototype;
 const nativeDb = { run: database.run, get: database.get, all: database.all };
 database.run = function run(sql, params) {
   return runResultOf(Array.isArray(params)
-    ? nativeDb.run.call(this, sql, true, ...params)
+    ? nativeDb.run.call(this, sql, true, ...positional(params))
     : nativeDb.run.call(this, sql, false, params));
 };
 database.get = function get(sql, params) {
-  return Array.isArray(params) ? nativeDb.get.call(this, sql, true, ...params) : nativeDb.get.call(this, sql, false, params);
+  return Array.isArray(params)
+    ? nativeDb.get.call(this, sql, true, ...positional(params))
+    : nativeDb.get.call(this, sql, false, params);
 };
 database.all = function all(sql, params) {
-  return Array.isArray(params) ? nativeDb.all.call(this, sql, true, ...params) : nativeDb.all.call(this, sql, false, params);
+  return Array.isArray(params)
+    ? nativeDb.all.call(this, sql, true, ...positional(params))
+    : nativeDb.all.call(this, sql, false, params);
 };
 
 const statement = Statement.prototype;
 const nativeStmt = { run: statement.run, get: statement.get, all: statement.all, iterate: statement.iterate };
 statement.run = function run(params) {
   return runResultOf(Array.isArray(params)
-    ? nativeStmt.run.call(this, true, ...params)
+    ? nativeStmt.run.call(this, true, ...positional(params))
     : nativeStmt.run.call(this, false, params));
 };
 statement.get = function get(params) {
-  return Array.isArray(params) ? nativeStmt.get.call(this, true, ...params) : nativeStmt.get.call(this, false, params);
+  return Array.isArray(params)
+    ? nativeStmt.get.call(this, true, ...positional(params))
+    : nativeStmt.get.call(this, false, params);
 };
 statement.all = function all(params) {
-  return Array.isArray(params) ? nativeStmt.all.call(this, true, ...params) : nativeStmt.all.call(this, false, params);
+  return Array.isArray(params)
+    ? nativeStmt.all.call(this, true, ...positional(params))
+    : nativeStmt.all.call(this, false, params);
 };
 statement.iterate = function iterate(params) {
   return Array.isArray(params)
-    ? nativeStmt.iterate.call(this, true, ...params)
+    ? nativeStmt.iterate.call(this, true, ...positional(params))
     : nativeStmt.iterate.call(this, false, params);
 };
 

@@ -7,6 +7,8 @@ const { OfflineSyncError } = require('./errors');
 
 const MAX_MS = 2 ** 31 - 1;  // setTimeout's limit, about 24 days
 const TOKEN_TIMEOUT_MS = 30000;
+// An HTTP header line must stay well within what servers accept (Beast: 8 KiB of header by default).
+const MAX_TOKEN_LENGTH = 4096;
 const OPTION_NAMES = ['url', 'token', 'getToken', 'batchSize', 'pullLimit', 'live', 'interval', 'retry', 'ca',
   'debounce', 'maxDebounce', 'conflictTimeout'];
 const RETRY_NAMES = ['initialDelay', 'maxDelay', 'factor', 'jitter'];
@@ -65,8 +67,8 @@ function tokenOptions(options) {
   if (token === undefined && getToken === undefined) {
     throw invalid('db.sync(options): options.token (a string) or options.getToken (a function) is required');
   }
-  if (token !== undefined && (typeof token !== 'string' || token === '')) {
-    throw invalid('db.sync(options): options.token must be a non-empty string');
+  if (token !== undefined && (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH)) {
+    throw invalid(`db.sync(options): options.token must be a non-empty string of at most ${MAX_TOKEN_LENGTH} characters`);
   }
   if (getToken !== undefined && typeof getToken !== 'function') {
     throw invalid('db.sync(options): options.getToken must be a function');
@@ -266,8 +268,9 @@ class SyncClient extends EventEmitter {
         timer.unref();
       });
       token = await Promise.race([this.#getToken({ refresh }), timeout]);
-      if (typeof token !== 'string' || token === '') {
-        problem = `it resolved to ${describe(token)}, not a non-empty string`;
+      if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) {
+        problem = `it resolved to ${describe(token).slice(0, 80)}, not a non-empty string of at most ` +
+          `${MAX_TOKEN_LENGTH} characters`;
         token = null;
       }
     } catch (error) {

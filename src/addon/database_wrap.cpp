@@ -111,6 +111,8 @@ Napi::Value DatabaseWrap::all(const Napi::CallbackInfo& info) {
 Napi::Value DatabaseWrap::exec(const Napi::CallbackInfo& info) {
   return guard(info.Env(), [&]() -> Napi::Value {
     const std::string sql = requireString(info[0], "sql");
+    // A script takes no parameters: values given anyway would be silently bound as NULL.
+    if (info.Length() > 1) throwInvalidArgument("db.exec(sql) takes no parameters: use run(), or prepare() and run()");
     live().connection().exec(sql);
     return info.Env().Undefined();
   });

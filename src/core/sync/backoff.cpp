@@ -6,6 +6,8 @@
 
 namespace offline_sync::sync {
 
+constexpr Millis kMaxRetryAfter = std::chrono::hours(1);
+
 Backoff::Backoff(RetryOptions options, std::function<double()> random)
     : options_(options), random_(std::move(random)) {}
 
@@ -18,7 +20,8 @@ Millis Backoff::next(std::optional<std::chrono::seconds> retryAfter) {
   const double unit = random_ ? std::clamp(random_(), 0.0, 1.0) : 0.5;
   const double scaled = base * (1.0 + options_.jitter * (2.0 * unit - 1.0));
   auto delay = Millis(static_cast<std::int64_t>(std::clamp(scaled, 0.0, max)));
-  if (retryAfter) delay = std::max<Millis>(delay, *retryAfter);
+  // A server's Retry-After is honoured up to an hour: a wrong or hostile one must not silence the client for years.
+  if (retryAfter) delay = std::max<Millis>(delay, std::min<Millis>(*retryAfter, kMaxRetryAfter));
   return delay;
 }
 

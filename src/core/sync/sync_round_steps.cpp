@@ -115,6 +115,20 @@ void SyncRound::onPullAnswer(std::int64_t cursor, HttpResponse& response) {
     return fail(protocolFailure("the pull cursor went from " + std::to_string(cursor) + " to " +
                                 std::to_string(page.cursor) + (page.more ? " with more to come" : "")));
   }
+  // The page's cursor is its last row's version, or the request's when it has no row (docs/PROTOCOL.md): a cursor
+  // that runs ahead of the rows would be stored and skip the versions in between for good.
+  std::int64_t newest = cursor;
+  for (const auto& row : page.rows) {
+    if (row.version <= cursor || row.version > page.cursor) {
+      return fail(protocolFailure("a pulled row's version " + std::to_string(row.version) + " is outside (" +
+                                  std::to_string(cursor) + ", " + std::to_string(page.cursor) + "]"));
+    }
+    newest = std::max(newest, row.version);
+  }
+  if (newest != page.cursor) {
+    return fail(protocolFailure("the pull cursor " + std::to_string(page.cursor) + " is not the page's last version " +
+                                std::to_string(newest)));
+  }
   const auto written = remoteRows_.applyPage(page.rows, page.cursor);
   pullBytes_ += static_cast<std::int64_t>(response.wireBytes);
   outcome_.pulled += written.count;
