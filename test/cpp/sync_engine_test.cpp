@@ -153,6 +153,12 @@ TEST_F(SyncEngineTest, JitterSpreadsTheDelay) {
   for (int i = 0; i < 100; ++i) EXPECT_LE(capped.next().count(), 5000);
 }
 
+TEST_F(SyncEngineTest, ARetryAfterOverAnHourWaitsAnHour) {
+  Backoff backoff({std::chrono::milliseconds(1000), std::chrono::milliseconds(60000), 2.0, 0.2}, [] { return 0.5; });
+  EXPECT_EQ(backoff.next(std::chrono::seconds(999'999'999)), std::chrono::hours(1)) << "a 31-year Retry-After";
+  EXPECT_EQ(backoff.next(std::chrono::seconds(120)), std::chrono::seconds(120)) << "a shorter one is honoured";
+}
+
 TEST_F(SyncEngineTest, RetryAfterIsHonoured) {
   makeEngine();
   engine->start();
