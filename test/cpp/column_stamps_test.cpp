@@ -14,7 +14,6 @@ namespace offline_sync::store {
 namespace {
 
 using offline_sync::Error;
-using testing::StoreFixture;
 
 constexpr int kStudentBit = 0;
 constexpr int kMinutesBit = 1;
@@ -37,15 +36,10 @@ TEST(ColumnStampsTest, FoldKeepsTheStampsOfColumnsTheNewerWriteLeavesAlone) {
   EXPECT_EQ(foldColumnStamps({0b001, 10, {}}, {0b010, 20, {{1, 15}}}), (ColumnStamps{{0, 10}, {1, 15}}));
 }
 
-class ColumnStampsOutboxTest : public StoreFixture {
+class ColumnStampsOutboxTest : public testing::OutboxFixture {
  protected:
-  std::unique_ptr<Connection> engine;
-  std::unique_ptr<Outbox> outboxApi;
-
   void SetUp() override {
-    StoreFixture::SetUp();
-    engine = store->openSyncConnection();
-    outboxApi = std::make_unique<Outbox>(*engine, store->clock());
+    OutboxFixture::SetUp();
     db().exec("INSERT INTO lessons VALUES ('l1', 's1', 30, 'booked')");
     engine->exec("DELETE FROM _sync_outbox; INSERT INTO _sync_row_versions VALUES ('lessons', 'l1', 7)");
   }

@@ -11,16 +11,8 @@ namespace {
 using testing::scalar;
 using testing::StoreFixture;
 
-class OutboxTest : public StoreFixture {
+class OutboxTest : public testing::OutboxFixture {
  protected:
-  std::unique_ptr<Connection> engine;
-  std::unique_ptr<Outbox> outboxApi;
-
-  void SetUp() override {
-    StoreFixture::SetUp();
-    engine = store->openSyncConnection();
-    outboxApi = std::make_unique<Outbox>(*engine, store->clock());
-  }
   void insertLessons(int count) {
     db().begin();
     for (int i = 0; i < count; ++i) {

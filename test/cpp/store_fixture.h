@@ -55,4 +55,17 @@ class StoreFixture : public ::testing::Test {
   std::vector<EntryRow> outbox() { return outboxRows(db()); }
 };
 
+// The store plus the sync engine's connection and the outbox API on it.
+class OutboxFixture : public StoreFixture {
+ protected:
+  std::unique_ptr<Connection> engine;
+  std::unique_ptr<Outbox> outboxApi;
+
+  void SetUp() override {
+    StoreFixture::SetUp();
+    engine = store->openSyncConnection();
+    outboxApi = std::make_unique<Outbox>(*engine, store->clock());
+  }
+};
+
 }  // namespace offline_sync::store::testing
