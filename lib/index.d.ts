@@ -146,8 +146,8 @@ interface SyncOptionsBase {
   conflictTimeout?: number;
 }
 
-/** Exactly one of `token` and `getToken` (a token is 1 to 4096 characters). getToken is called once, its token reused until the server refuses it
- * (401), then called again with { refresh: true }. */
+/** Exactly one of `token` and `getToken` (a token is 1 to 4096 characters). getToken is called once, its token
+ * reused until the server refuses it (401), then called again with { refresh: true }. */
 export type SyncOptions = SyncOptionsBase &
   (
     | { token: string; getToken?: undefined }

@@ -7,7 +7,7 @@ const { OfflineSyncError } = require('./errors');
 
 const MAX_MS = 2 ** 31 - 1;  // setTimeout's limit, about 24 days
 const TOKEN_TIMEOUT_MS = 30000;
-// An HTTP header line must stay well within what servers accept (Beast: 8 KiB of header by default).
+// A header line must stay well within what HTTP servers accept (8 KiB of headers is a common limit).
 const MAX_TOKEN_LENGTH = 4096;
 const OPTION_NAMES = ['url', 'token', 'getToken', 'batchSize', 'pullLimit', 'live', 'interval', 'retry', 'ca',
   'debounce', 'maxDebounce', 'conflictTimeout'];
@@ -68,7 +68,8 @@ function tokenOptions(options) {
     throw invalid('db.sync(options): options.token (a string) or options.getToken (a function) is required');
   }
   if (token !== undefined && (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH)) {
-    throw invalid(`db.sync(options): options.token must be a non-empty string of at most ${MAX_TOKEN_LENGTH} characters`);
+    throw invalid('db.sync(options): options.token must be a non-empty string of at most ' +
+      `${MAX_TOKEN_LENGTH} characters`);
   }
   if (getToken !== undefined && typeof getToken !== 'function') {
     throw invalid('db.sync(options): options.getToken must be a function');
