@@ -107,21 +107,10 @@ bool rowExists(Connection& connection, const store::TrackedTable& table, const s
   return statement->step();
 }
 
-// Inserts the row with the server's values of the columns this table tracks.
-void insertServerRow(Connection& connection, const store::TrackedTable& table, const std::string& rowId,
-                     const protocol::RowState& server) {
-  std::vector<store::ColumnValue> columns;
-  for (const auto& column : server.columns) {
-    if (table.column(column.name) != nullptr) columns.push_back(column);
-  }
-  std::string names = "\"id\"";
-  std::string values = "?1";
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    names += ", " + store::quoteIdentifier(columns[i].name);
-    values += ", ?" + std::to_string(i + 2);
-  }
-  auto statement = connection.cached("INSERT INTO " + store::quoteIdentifier(table.name) + " (" + names + ") VALUES (" +
-                                     values + ")");
+// Runs `sql`, whose ?1 is the row id and ?2... the columns' values in order.
+void runWithRow(Connection& connection, const std::string& sql, const std::string& rowId,
+                const std::vector<store::ColumnValue>& columns) {
+  auto statement = connection.cached(sql);
   ResetOnExit reset(*statement);
   statement->bindText(1, rowId);
   for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -130,32 +119,40 @@ void insertServerRow(Connection& connection, const store::TrackedTable& table, c
   statement->step();
 }
 
+// Inserts the row with these columns.
+void insertColumns(Connection& connection, const std::string& table, const std::string& rowId,
+                   const std::vector<store::ColumnValue>& columns) {
+  std::string names = "\"id\"";
+  std::string values = "?1";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    names += ", " + store::quoteIdentifier(columns[i].name);
+    values += ", ?" + std::to_string(i + 2);
+  }
+  runWithRow(connection, "INSERT INTO " + store::quoteIdentifier(table) + " (" + names + ") VALUES (" + values + ")",
+             rowId, columns);
+}
+
+// Inserts the row with the server's values of the columns this table tracks.
+void insertServerRow(Connection& connection, const store::TrackedTable& table, const std::string& rowId,
+                     const protocol::RowState& server) {
+  std::vector<store::ColumnValue> columns;
+  for (const auto& column : server.columns) {
+    if (table.column(column.name) != nullptr) columns.push_back(column);
+  }
+  insertColumns(connection, table.name, rowId, columns);
+}
+
 // Updates these columns of the row, or inserts it with them when it is absent (a locally deleted row comes back).
 // Not an upsert: SQLite checks NOT NULL before ON CONFLICT, so an upsert naming only some columns fails on an existing
 // row whose other columns are NOT NULL.
 void writeColumns(Connection& connection, const RowKey& key, const std::vector<store::ColumnValue>& columns) {
-  const std::string table = store::quoteIdentifier(key.table);
   std::string assignments;
-  std::string names = "\"id\"";
-  std::string values = "?1";
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    const std::string name = store::quoteIdentifier(columns[i].name);
-    const std::string parameter = "?" + std::to_string(i + 2);
-    assignments += (i == 0 ? "" : ", ") + name + " = " + parameter;
-    names += ", " + name;
-    values += ", " + parameter;
+    assignments += (i == 0 ? "" : ", ") + store::quoteIdentifier(columns[i].name) + " = ?" + std::to_string(i + 2);
   }
-  const auto run = [&](const std::string& sql) {
-    auto statement = connection.cached(sql);
-    ResetOnExit reset(*statement);
-    statement->bindText(1, key.rowId);
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      store::bindValue(*statement, static_cast<int>(i + 2), columns[i].value);
-    }
-    statement->step();
-  };
-  run("UPDATE " + table + " SET " + assignments + " WHERE \"id\" = ?1");
-  if (connection.changes() == 0) run("INSERT INTO " + table + " (" + names + ") VALUES (" + values + ")");
+  runWithRow(connection, "UPDATE " + store::quoteIdentifier(key.table) + " SET " + assignments + " WHERE \"id\" = ?1",
+             key.rowId, columns);
+  if (connection.changes() == 0) insertColumns(connection, key.table, key.rowId, columns);
 }
 
 // A pending update of `mask`, folded into the row's pending entry if it has one (as the capture triggers fold).
