@@ -27,14 +27,23 @@ function rawRequest(url, { method = 'GET', headers = {}, body, agent = false } =
   });
 }
 
+// A client frame: clients must mask what they send.
+function maskedFrame(firstByte, payload) {
+  const mask = crypto.randomBytes(4);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
+  return Buffer.concat([Buffer.from([firstByte, 0x80 | payload.length]), mask, masked]);
+}
+
 /**
- * Opens the live channel at `${url}/v1/live`; resolves to { next(), closed, close() } or rejects if the upgrade fails.
- * next() resolves with the next JSON text message, rejects when none comes in time or the connection closes. Server
- * pings are not answered: meant for connections shorter than the server's ping interval.
+ * Opens the live channel at `${url}/v1/live${query}`; resolves to { next(), pending(), pings(), closed, close() } or
+ * rejects if the upgrade fails (with the refusal's `status`). next() resolves with the next JSON text message, rejects
+ * when none comes within `deadlineMs` or the connection closes. Server pings are counted, and answered with `answerPings`: a
+ * client that does not answer is what a dead or stuck device looks like to the server.
  */
-function openLive(url, headers) {
+function openLive(url, headers, options = {}) {
+  const { query = '', answerPings = false, deadlineMs = LIVE_MESSAGE_DEADLINE_MS } = options;
   return new Promise((resolve, reject) => {
-    const request = http.request(`${url}/v1/live`, {
+    const request = http.request(`${url}/v1/live${query}`, {
       agent: false,
       headers: {
         Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13',
@@ -49,6 +58,7 @@ function openLive(url, headers) {
     request.on('upgrade', (response, socket, head) => {
       let buffered = Buffer.from(head);  // bytes that came with the 101 belong to the first frame
       let isClosed = false;
+      let pings = 0;
       const queue = [];
       const waiters = [];  // { resolve, reject, timer }
       const closed = new Promise((resolveClosed) => socket.once('close', () => {
@@ -67,6 +77,11 @@ function openLive(url, headers) {
           const opcode = buffered[0] & 0x0f;
           const payload = buffered.subarray(2, 2 + length).toString();
           buffered = buffered.subarray(2 + length);
+          if (opcode === 9) {  // ping: a pong carries the same payload
+            pings += 1;
+            if (answerPings) socket.write(maskedFrame(0x8a, Buffer.from(payload)));
+            continue;
+          }
           if (opcode !== 1) continue;
           const message = JSON.parse(payload);
           if (waiters.length > 0) {
@@ -92,10 +107,12 @@ function openLive(url, headers) {
             waiter.timer = setTimeout(() => {
               waiters.splice(waiters.indexOf(waiter), 1);
               rejectNext(new Error('no live message in time'));
-            }, LIVE_MESSAGE_DEADLINE_MS);
+            }, deadlineMs);
             waiters.push(waiter);
           });
         },
+        pending: () => queue.length,
+        pings: () => pings,
         closed,
         close: () => socket.destroy(),
       });

@@ -3,77 +3,16 @@
 // that tenant. A minimal client over node:http's upgrade keeps the test free of dependencies.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
-const http = require('node:http');
 const { tempDir } = require('./helpers');
 const { startServer, push, lessonChange } = require('./server-harness');
+const { openLive: openRawLive } = require('../../scripts/fault-proxy/raw-clients');
 
 const TOKENS = ['alpha-token:school-a', 'beta-token:school-b'];
 const DEADLINE_MS = 5000;
 
-// A client frame: clients must mask what they send.
-function maskedFrame(firstByte, payload) {
-  const mask = crypto.randomBytes(4);
-  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
-  return Buffer.concat([Buffer.from([firstByte, 0x80 | payload.length]), mask, masked]);
-}
-
-// Opens /v1/live; resolves to { next(), pending(), pings(), closed, close() } or rejects with the HTTP status of a
-// refusal. A client that does not answer pings is what a dead or stuck device looks like to the server.
+// Opens /v1/live (scripts/fault-proxy/raw-clients.js); by default it answers pings, as a healthy device does.
 function openLive(url, headers, query = '', answerPings = true) {
-  return new Promise((resolve, reject) => {
-    const request = http.request(`${url}/v1/live${query}`, {
-      headers: {
-        Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': crypto.randomBytes(16).toString('base64'), ...headers,
-      },
-    });
-    request.on('response', (response) => reject(Object.assign(new Error('refused'), { status: response.statusCode })));
-    request.on('error', reject);
-    request.on('upgrade', (response, socket, head) => {
-      let buffered = Buffer.from(head);  // bytes that came with the 101 response belong to the first frame
-      let pings = 0;
-      const closed = new Promise((resolveClosed) => socket.once('close', resolveClosed));
-      const queue = [];
-      const waiters = [];
-      function drain() {
-        // Server frames are unmasked; these are small text frames (length < 126).
-        while (buffered.length >= 2 && buffered.length >= 2 + (buffered[1] & 0x7f)) {
-          const length = buffered[1] & 0x7f;
-          const opcode = buffered[0] & 0x0f;
-          const payload = buffered.subarray(2, 2 + length).toString();
-          buffered = buffered.subarray(2 + length);
-          if (opcode === 9) {  // ping: answer with a masked pong carrying the same payload, unless told not to
-            pings += 1;
-            if (answerPings) socket.write(maskedFrame(0x8a, Buffer.from(payload)));
-            continue;
-          }
-          if (opcode !== 1) continue;
-          const message = JSON.parse(payload);
-          if (waiters.length) waiters.shift()(message); else queue.push(message);
-        }
-      }
-      socket.on('data', (chunk) => {
-        buffered = Buffer.concat([buffered, chunk]);
-        drain();
-      });
-      drain();
-      resolve({
-        next() {
-          if (queue.length) return Promise.resolve(queue.shift());
-          return new Promise((resolveNext, rejectNext) => {
-            const timer = setTimeout(() => rejectNext(new Error('no live message in time')), DEADLINE_MS);
-            waiters.push((message) => { clearTimeout(timer); resolveNext(message); });
-          });
-        },
-        pending: () => queue.length,
-        pings: () => pings,
-        closed,
-        close: () => socket.destroy(),
-      });
-    });
-    request.end();
-  });
+  return openRawLive(url, headers, { query, answerPings, deadlineMs: DEADLINE_MS });
 }
 
 const LIVE_HEADERS = { Authorization: 'Bearer alpha-token', 'X-Offline-Sync-Protocol': '1' };
