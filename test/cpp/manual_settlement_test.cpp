@@ -70,6 +70,23 @@ class ManualSettlementTest : public StoreFixture {
     return statement->step() ? std::string(statement->columnText(0)) : "<no row>";
   }
   std::vector<EntryRow> outbox() { return outboxRows(*engine); }
+
+  // Students s1 ("Lea", "000") at version 4 in a 'manual' table whose name is NOT NULL.
+  void knownStudent() {
+    db().exec("CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT)");
+    store->track("students", ConflictPolicy::manual);
+    const std::vector<protocol::RowState> known{student(4, "Lea", "000")};
+    RemoteRows(*engine, store->clock()).applyPage(known, 4);
+  }
+  protocol::RowState student(std::int64_t version, const std::string& name, const std::string& phone) {
+    protocol::RowState state{"students", "s1", version, false, {{"name", name}, {"phone", phone}}, {}};
+    for (std::size_t i = 0; i < state.columns.size(); ++i) state.stamps.push_back({serverStamp, "laptop", version});
+    return state;
+  }
+  std::string studentRow() {
+    auto row = engine->prepare("SELECT name || '/' || phone FROM students WHERE id = 's1'");
+    return row->step() ? std::string(row->columnText(0)) : "<no row>";
+  }
 };
 
 TEST_F(ManualSettlementTest, KeepLocalRequeuesTheChangeBasedOnTheServersVersion) {
@@ -191,15 +208,7 @@ TEST_F(ManualSettlementTest, UseMergedBringsBackALocallyDeletedRow) {
 // A merged answer naming only the disputed column, on a table whose other columns are NOT NULL: the row exists, so
 // only that column is written (an upsert would fail SQLite's NOT NULL check before reaching its ON CONFLICT).
 TEST_F(ManualSettlementTest, UseMergedWritesOneColumnOfARowWithNotNullColumns) {
-  db().exec("CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT)");
-  store->track("students", ConflictPolicy::manual);
-  const auto student = [&](std::int64_t version, const std::string& phone) {
-    protocol::RowState state{"students", "s1", version, false, {{"name", std::string("Lea")}, {"phone", phone}}, {}};
-    for (std::size_t i = 0; i < state.columns.size(); ++i) state.stamps.push_back({serverStamp, "laptop", version});
-    return state;
-  };
-  const std::vector<protocol::RowState> known{student(4, "000")};
-  RemoteRows(*engine, store->clock()).applyPage(known, 4);
+  knownStudent();
   db().exec("UPDATE students SET phone = '111' WHERE id = 's1'");
   const auto batch = outboxApi->takeBatch(10);
   ASSERT_FALSE(batch.empty());
@@ -207,10 +216,8 @@ TEST_F(ManualSettlementTest, UseMergedWritesOneColumnOfARowWithNotNullColumns) {
   ASSERT_EQ(change.table, "students");
   ASSERT_EQ(change.op, ChangeOp::update);
 
-  settle->useMerged(change.changeSeq, student(6, "222"), {{"phone", std::string("333")}});
-  auto row = engine->prepare("SELECT name || '/' || phone FROM students WHERE id = 's1'");
-  ASSERT_TRUE(row->step());
-  EXPECT_EQ(row->columnText(0), "Lea/333");
+  settle->useMerged(change.changeSeq, student(6, "Lea", "222"), {{"phone", std::string("333")}});
+  EXPECT_EQ(studentRow(), "Lea/333");
   EXPECT_EQ(scalar(*engine, "SELECT version FROM _sync_row_versions WHERE row_id = 's1'"), 6);
   EXPECT_EQ(scalar(*engine, "SELECT columns FROM _sync_outbox WHERE row_id = 's1'"), 0b10);
 }
@@ -218,24 +225,14 @@ TEST_F(ManualSettlementTest, UseMergedWritesOneColumnOfARowWithNotNullColumns) {
 // Deleted here, renamed there, and the answer is a merged row naming the NOT NULL column: the row comes back with
 // the server's other columns and the merged name (not an insert of the other columns alone, which NOT NULL refuses).
 TEST_F(ManualSettlementTest, UseMergedBringsBackALocallyDeletedRowWithNotNullColumns) {
-  db().exec("CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT)");
-  store->track("students", ConflictPolicy::manual);
-  const auto student = [&](std::int64_t version, const std::string& name) {
-    protocol::RowState state{"students", "s1", version, false, {{"name", name}, {"phone", std::string("000")}}, {}};
-    for (std::size_t i = 0; i < state.columns.size(); ++i) state.stamps.push_back({serverStamp, "laptop", version});
-    return state;
-  };
-  const std::vector<protocol::RowState> known{student(4, "Lea")};
-  RemoteRows(*engine, store->clock()).applyPage(known, 4);
+  knownStudent();
   db().exec("DELETE FROM students WHERE id = 's1'");
   const auto batch = outboxApi->takeBatch(10);
   ASSERT_FALSE(batch.empty());
   ASSERT_EQ(batch.back().op, ChangeOp::remove);
 
-  settle->useMerged(batch.back().changeSeq, student(6, "Lea Schmidt"), {{"name", std::string("Lea M.")}});
-  auto row = engine->prepare("SELECT name || '/' || phone FROM students WHERE id = 's1'");
-  ASSERT_TRUE(row->step());
-  EXPECT_EQ(row->columnText(0), "Lea M./000");
+  settle->useMerged(batch.back().changeSeq, student(6, "Lea Schmidt", "000"), {{"name", std::string("Lea M.")}});
+  EXPECT_EQ(studentRow(), "Lea M./000");
   EXPECT_EQ(scalar(*engine, "SELECT columns FROM _sync_outbox WHERE row_id = 's1'"), 0b01);
 }
 
