@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Push and pull throughput of the reference server over loopback: 100,000 lesson-shaped changes pushed in batches of
 // 500 (bodies encoded before the clock starts), then pulled in pages, by two concurrent clients, each way timed
-// separately. Several repetitions, each against a fresh database; medians with min and max. Run: npm run bench
+// separately. Several repetitions, each against a fresh database; medians with min and max, saved as the result
+// 'server-throughput' (lib/results.js). Run: npm run bench
+// OFFLINE_SYNC_SERVER_BINARY runs another build (a baseline beside a change, say) under the same client.
 // Pushes go through node:http on kept-alive connections with the bodies as ready Buffers, not through fetch: the
 // clients share the server's two cores, and fetch spent ~0.85 s of CPU per 100,000 pushed changes (a third of the
 // total), measuring the client more than the server. Each answer is still read in full and checked.
@@ -11,17 +13,16 @@ const http = require('node:http');
 const os = require('node:os');
 const zlib = require('node:zlib');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const readline = require('node:readline');
+const { SERVER_BINARY, startServer, cpuSecondsOf } = require('./lib/server');
+const { saveResult } = require('./lib/results');
+const { stats, int, ratio } = require('./lib/stats');
 
 const CHANGES = Number(process.env.BENCH_CHANGES || 100000);
 const BATCH = 500;
 const PAGE = Number(process.env.BENCH_PAGE || 5000);
 const CLIENTS = 2;
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS || 3);
-// OFFLINE_SYNC_SERVER_BINARY runs another build (a baseline beside a change, say) under the same client.
-const BINARY = process.env.OFFLINE_SYNC_SERVER_BINARY ||
-  path.join(__dirname, '..', '..', 'build', 'Release', 'offline-sync-server');
+const TARGET = 100000;  // changes/s each way: issue 5's target
 const HEADERS = { Authorization: 'Bearer bench', 'X-Offline-Sync-Protocol': '1', 'Content-Type': 'application/json' };
 // As the library's own client asks: the server gzips answers over 1 KiB.
 const PUSH_HEADERS = { ...HEADERS, 'Accept-Encoding': 'gzip' };
@@ -31,21 +32,12 @@ function lessonChange(device, n) {
     id: `${device}:${n}`, table: 'lessons', row: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     op: 'insert', policy: 'merge', baseVersion: 0, hlc: String(BigInt(1700000000000 + n) * 65536n),
     columns: {
-      student_id: `student-${n % 500}`, instructor_id: `instructor-${n % 12}`, vehicle_id: n % 3 ? `vehicle-${n % 8}` : null,
+      student_id: `student-${n % 500}`, instructor_id: `instructor-${n % 12}`,
+      vehicle_id: n % 3 ? `vehicle-${n % 8}` : null,
       starts_at: `2026-12-${String(1 + (n % 28)).padStart(2, '0')}T09:00:00Z`, minutes: 45 + (n % 3) * 45,
       status: 'booked', price_cents: 4500, notes: n % 10 ? null : 'first lesson on the motorway',
     },
   };
-}
-
-async function startServer(db) {
-  const child = spawn(BINARY, ['--host', '127.0.0.1', '--port', '0', '--db', db, '--token', 'bench:school'],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { child, url: line.replace('listening on ', '') };
 }
 
 function post(agent, url, body) {
@@ -109,45 +101,74 @@ async function pullAll(url) {
   return rows;
 }
 
-function median(values) {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
-
-async function main() {
-  if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is not built: run npm install`);
+function encodeBodies() {
   const bodies = [];
   for (let first = 1; first <= CHANGES; first += BATCH) {
     const changes = [];
     for (let n = first; n < first + BATCH && n <= CHANGES; n += 1) changes.push(lessonChange('bench-device', n));
     bodies.push({ body: Buffer.from(JSON.stringify({ deviceId: 'bench-device', changes })), changes: changes.length });
   }
-  const rates = { push: [], pull: [] };
-  for (let rep = 0; rep < REPETITIONS; rep += 1) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offline-sync-bench-server-'));
-    const server = await startServer(path.join(dir, 'server.db'));
-    try {
-      let started = process.hrtime.bigint();
-      await pushAll(server.url, bodies);
-      rates.push.push(CHANGES / (Number(process.hrtime.bigint() - started) / 1e9));
-      started = process.hrtime.bigint();
-      const rows = await pullAll(server.url);
-      rates.pull.push(rows / (Number(process.hrtime.bigint() - started) / 1e9));
-      if (rows !== CHANGES) throw new Error(`pulled ${rows} rows, expected ${CHANGES}`);
-    } finally {
-      server.child.kill('SIGTERM');
-      await new Promise((resolve) => server.child.once('exit', resolve));
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  return bodies;
+}
+
+/** One repetition against a fresh server and database: push everything, then pull it back, each way timed. */
+async function once(bodies) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offline-sync-bench-server-'));
+  const server = await startServer(path.join(dir, 'server.db'));
+  try {
+    const pid = server.child.pid;
+    let cpu = cpuSecondsOf(pid);
+    let started = process.hrtime.bigint();
+    await pushAll(server.url, bodies);
+    const push = { rate: CHANGES / (Number(process.hrtime.bigint() - started) / 1e9), cpu: cpuSecondsOf(pid) - cpu };
+    cpu = cpuSecondsOf(pid);
+    started = process.hrtime.bigint();
+    const rows = await pullAll(server.url);
+    const pull = { rate: rows / (Number(process.hrtime.bigint() - started) / 1e9), cpu: cpuSecondsOf(pid) - cpu };
+    if (rows !== CHANGES) throw new Error(`pulled ${rows} rows, expected ${CHANGES}`);
+    return { push, pull };
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`Server throughput over loopback: ${CHANGES} lesson changes, push batches of ${BATCH}, ` +
-    `pull pages of ${PAGE}, ${CLIENTS} clients, ${REPETITIONS} repetitions`);
-  console.table(Object.entries(rates).map(([direction, values]) => ({
+}
+
+function save(runs) {
+  const directions = ['push', 'pull'].map((direction) => ({
     direction,
-    'changes/s (median)': Math.round(median(values)),
-    min: Math.round(Math.min(...values)),
-    max: Math.round(Math.max(...values)),
-    'vs target 100,000/s': (median(values) / 100000).toFixed(2),
-  })));
+    rate: stats(runs.map((run) => run[direction].rate)),
+    cpu: stats(runs.map((run) => run[direction].cpu)),
+  }));
+  saveResult({
+    name: 'server-throughput',
+    title: `Server throughput over loopback: ${int(CHANGES)} lesson changes, push batches of ${BATCH}, ` +
+      `pull pages of ${PAGE}, ${CLIENTS} clients, ${REPETITIONS} repetitions`,
+    description: 'The server binary on 127.0.0.1 with a fresh SQLite file (WAL, `synchronous=FULL`) per repetition; ' +
+      `${int(CHANGES)} lesson-shaped changes (9 columns) pushed in batches of ${BATCH} by ${CLIENTS} concurrent ` +
+      'clients (`node:http` on kept-alive connections, bodies encoded before the clock starts, every answer ' +
+      `inflated and checked), then pulled back in pages of ${int(PAGE)} by ${CLIENTS} clients (each page's cursor ` +
+      'read from its tail, so it measures the server). Client and server share the machine\'s cores; server CPU is ' +
+      'the server process\'s user + system time for that direction.',
+    columns: ['direction', 'changes/s (median)', 'min', 'max', `vs target ${int(TARGET)}/s`, 'server CPU s (median)'],
+    rows: directions.map(({ direction, rate, cpu }) => [direction, int(rate.median), int(rate.min), int(rate.max),
+      ratio(rate.median / TARGET), cpu.median.toFixed(2)]),
+    targets: directions.map(({ direction, rate }) => ({
+      what: `${direction} throughput`, target: `≥ ${int(TARGET)} changes/s`,
+      measured: `${int(rate.median)} changes/s`, met: rate.median >= TARGET,
+    })),
+    bars: directions.map(({ direction, rate }) => ({
+      group: 'Server throughput (changes/s)', label: direction, value: Math.round(rate.median), unit: 'changes/s',
+      ours: true,
+    })),
+  });
+}
+
+async function main() {
+  if (!fs.existsSync(SERVER_BINARY)) throw new Error(`${SERVER_BINARY} is not built: run npm install`);
+  const bodies = encodeBodies();
+  const runs = [];
+  for (let rep = 0; rep < REPETITIONS; rep += 1) runs.push(await once(bodies));
+  save(runs);
 }
 
 main().catch((error) => {
