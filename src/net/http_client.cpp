@@ -70,7 +70,17 @@ void HttpClient::send(sync::HttpRequest request, sync::ResponseHandler handler, 
                         Error(ErrorCategory::argument, offline_sync::codes::invalidArg,
                               "The request target or token has characters HTTP does not allow"));
   }
-  queue_.push_back(Pending{std::move(request), std::move(handler), epoch, nullptr, false});
+  // Built (and compressed) now rather than when its turn comes: then it goes out the moment the one before is
+  // answered, before that answer is handed over, and the server works on it meanwhile.
+  std::shared_ptr<Exchange> exchange;
+  try {
+    exchange = buildExchange(request);
+  } catch (const std::exception& error) {
+    return deliverLater(shared_->io, std::move(handler),
+                        Error(ErrorCategory::internal, offline_sync::codes::internal,
+                              std::string("Cannot build the request: ") + error.what()));
+  }
+  queue_.push_back(Pending{std::move(request), std::move(handler), epoch, std::move(exchange), false});
   startNext();
 }
 
@@ -89,14 +99,6 @@ void HttpClient::startNext() {
     Pending next = std::move(queue_.front());
     queue_.pop_front();
     if (next.epoch != shared_->epoch.load()) continue;
-    try {
-      next.exchange = buildExchange(next.request);
-    } catch (const std::exception& error) {
-      deliverLater(shared_->io, std::move(next.handler),
-                   Error(ErrorCategory::internal, offline_sync::codes::internal,
-                         std::string("Cannot build the request: ") + error.what()));
-      continue;
-    }
     current_ = std::move(next);
     if (connection_ && connection_->reusable()) return runExchange();
     return connect();
@@ -120,7 +122,7 @@ std::shared_ptr<Exchange> HttpClient::buildExchange(const sync::HttpRequest& req
     message.set(http::field::content_type, "application/json");
     if (request.body.size() > kGzipRequestThreshold) {
       message.set(http::field::content_encoding, "gzip");
-      message.body() = gzipCompress(request.body);
+      message.body() = gzipCompress(request.body, GzipEffort::fastest);
     } else {
       message.body() = request.body;
     }
@@ -175,6 +177,9 @@ void HttpClient::onExchange(std::uint64_t attempt, bool reusedConnection, const 
 void HttpClient::complete(std::optional<Error> failure, sync::HttpResponse response) {
   Pending done = std::move(*current_);
   current_.reset();
+  // After an answer, the next request goes out before the answer is handed over (a pipelined push is applied by the
+  // server while the engine settles this one); after a failure, the engine hears of it first.
+  if (!failure) startNext();
   // Started before a shutdown(): dropped, so nothing in flight then can report success afterwards.
   if (done.epoch == shared_->epoch.load()) deliver(done.handler, std::move(failure), std::move(response));
   startNext();  // the handler may have sent (and so started) the next request already: then this does nothing

@@ -16,7 +16,7 @@ namespace offline_sync::net {
 
 class HttpClient : public std::enable_shared_from_this<HttpClient> {
  public:
-  // Requests waiting behind the one in flight; more fail at once (the engine sends one at a time anyway).
+  // Requests waiting behind the one in flight; more fail at once (the engine has at most two pushes queued).
   static constexpr std::size_t kMaxQueued = 16;
 
   explicit HttpClient(std::shared_ptr<TransportShared> shared);
@@ -33,7 +33,7 @@ class HttpClient : public std::enable_shared_from_this<HttpClient> {
     sync::HttpRequest request;
     sync::ResponseHandler handler;
     std::uint64_t epoch = 0;
-    std::shared_ptr<Exchange> exchange;  // built when it starts
+    std::shared_ptr<Exchange> exchange;  // built when it is queued
     bool retried = false;
   };
 

@@ -163,7 +163,8 @@ HttpResponse Router::pull(const std::string& tenant, const HttpRequest& request)
     }
     pull.limit = static_cast<std::size_t>(*value);
   }
-  return jsonResponse(protocol::encodePullResponse(storage_.pull(tenant, pull)), request.acceptsGzip);
+  return jsonResponse(protocol::encodePullResponse(storage_.pull(tenant, pull)), request.acceptsGzip,
+                      GzipEffort::fastest);
 }
 
 std::string Router::helloMessage(const std::string& tenant) {

@@ -47,8 +47,9 @@ TEST_F(SyncEngineCursorTest, AnotherDevicesVersionInBetweenIsPulled) {
   engine->syncNow(slot.callback());
   executor.runReady();
   answerPushWith({1, 3}, 3);  // version 2 is someone else's
-  EXPECT_EQ(transport.front().target, "/v1/pull?cursor=0&limit=1000");
-  answerPull({lessonRow("l0", 1, 30), lessonRow("x", 2, 45), lessonRow("l1", 3, 31)});
+  // The cursor moves over version 1 (its own) and stops before 2.
+  EXPECT_EQ(transport.front().target, "/v1/pull?cursor=1&limit=1000");
+  answerPull({lessonRow("x", 2, 45), lessonRow("l1", 3, 31)});
   executor.runReady();
   EXPECT_EQ(store::testing::scalar(db(), "SELECT minutes FROM lessons WHERE id = 'x'"), 45);
 }
@@ -60,7 +61,7 @@ TEST_F(SyncEngineCursorTest, ANewerVersionAfterTheBatchIsPulled) {
   engine->syncNow(slot.callback());
   executor.runReady();
   answerPushWith({1}, 2);  // version 2 came from another device after this one
-  EXPECT_EQ(transport.front().target, "/v1/pull?cursor=0&limit=1000");
+  EXPECT_EQ(transport.front().target, "/v1/pull?cursor=1&limit=1000");
 }
 
 TEST_F(SyncEngineCursorTest, SyncNowJoinsARoundStillPushing) {

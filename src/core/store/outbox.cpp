@@ -129,20 +129,22 @@ void recordSent(Connection& connection, const OutboxChange& change, std::int64_t
 
 }  // namespace
 
-std::vector<OutboxChange> Outbox::takeBatch(std::size_t limit) {
+std::vector<OutboxChange> Outbox::takeBatch(std::size_t limit, const BusyChanges& busy) {
   return withTransaction(connection_, [&] {
     std::vector<OutboxChange> batch;
     auto resend = connection_.cached(
         "SELECT change_seq, table_name, row_id, op, hlc, base_version, payload, attempts, column_hlcs FROM _sync_sent "
-        "WHERE state = 1 ORDER BY change_seq LIMIT ?1");
+        "WHERE state = 1 ORDER BY change_seq");
+    // Read until the batch is full (no LIMIT: a row may have several changes in flight, all busy): a pending change
+    // is only taken once every sendable change in flight before it is in the batch.
     ResetOnExit reset(*resend);
-    resend->bindInt64(1, static_cast<std::int64_t>(limit));
     std::map<std::string, std::optional<TrackedTable>, std::less<>> tables;
-    while (resend->step()) {
+    while (batch.size() < limit && resend->step()) {
       OutboxChange change;
       change.changeSeq = resend->columnInt64(0);
       change.table = std::string(resend->columnText(1));
       change.rowId = std::string(resend->columnText(2));
+      if (busy.holds(change.changeSeq, change.table, change.rowId)) continue;
       change.op = static_cast<ChangeOp>(resend->columnInt64(3));
       change.hlc = static_cast<HlcStamp>(resend->columnInt64(4));
       change.baseVersion = resend->columnInt64(5);
@@ -155,12 +157,12 @@ std::vector<OutboxChange> Outbox::takeBatch(std::size_t limit) {
       }
       batch.push_back(std::move(change));
     }
-    if (batch.size() < limit) takePending(limit - batch.size(), batch);
+    if (batch.size() < limit) takePending(limit - batch.size(), busy, batch);
     return batch;
   });
 }
 
-void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
+void Outbox::takePending(std::size_t limit, const BusyChanges& busy, std::vector<OutboxChange>& batch) {
   struct Entry {
     std::int64_t entry;
     std::int64_t mask;
@@ -173,12 +175,14 @@ void Outbox::takePending(std::size_t limit, std::vector<OutboxChange>& batch) {
         "SELECT entry, table_name, row_id, op, columns, hlc, attempts, column_hlcs FROM _sync_outbox "
         "ORDER BY entry LIMIT ?1");
     ResetOnExit reset(*pending);
-    pending->bindInt64(1, static_cast<std::int64_t>(limit));
-    while (pending->step()) {
+    // A row has one pending entry at most, so this is enough to fill the batch past every busy row.
+    pending->bindInt64(1, static_cast<std::int64_t>(limit + busy.rows.size()));
+    while (entries.size() < limit && pending->step()) {
       Entry item{pending->columnInt64(0), pending->columnInt64(4), {}, {}};
-      if (pending->columnType(7) != ColumnType::null) item.columnHlcs = std::string(pending->columnText(7));
       item.change.table = std::string(pending->columnText(1));
       item.change.rowId = std::string(pending->columnText(2));
+      if (busy.rows.contains(std::pair(item.change.table, item.change.rowId))) continue;
+      if (pending->columnType(7) != ColumnType::null) item.columnHlcs = std::string(pending->columnText(7));
       item.change.op = static_cast<ChangeOp>(pending->columnInt64(3));
       item.change.hlc = static_cast<HlcStamp>(pending->columnInt64(5));
       item.change.attempts = static_cast<int>(pending->columnInt64(6));

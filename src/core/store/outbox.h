@@ -3,9 +3,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/clock/hybrid_clock.h"
@@ -26,14 +29,27 @@ struct Acknowledgement {
   std::int64_t version = 0;  // the server's sequence number for the change: the row's new version
 };
 
+// Changes takeBatch leaves where they are: those in batches still on their way (by change id) and every change of a
+// row that has one on its way or is held back (a later change of the row must follow the earlier one's answer, or it
+// would carry a stale base version and could reach the server first).
+struct BusyChanges {
+  std::unordered_set<std::int64_t> changeSeqs;
+  std::set<std::pair<std::string, std::string>, std::less<>> rows;  // (table, row id)
+
+  bool holds(std::int64_t changeSeq, const std::string& table, const std::string& rowId) const {
+    return changeSeqs.contains(changeSeq) || rows.contains(std::pair(table, rowId));
+  }
+};
+
 class Outbox {
  public:
   // On the engine's connection (capture off). The clock is persisted with each acknowledgement.
   Outbox(Connection& connection, HybridClock& clock) : connection_(connection), clock_(clock) {}
 
   // Up to `limit` changes, oldest first: those already in flight again (unchanged, same ids), then pending ones,
-  // which are marked in flight with a new change id and their current values. One transaction.
-  std::vector<OutboxChange> takeBatch(std::size_t limit);
+  // which are marked in flight with a new change id and their current values. One transaction. Changes `busy` holds
+  // are left out (in flight ones stay in flight, pending ones pending).
+  std::vector<OutboxChange> takeBatch(std::size_t limit, const BusyChanges& busy = {});
   // The server applied these: their entries go, the rows' versions are recorded.
   void acknowledge(std::span<const Acknowledgement> acknowledgements);
   // The server did not apply this change (and will not, under this id): it is pending again, folded into a newer
@@ -44,7 +60,7 @@ class Outbox {
   OutboxCounts counts();
 
  private:
-  void takePending(std::size_t limit, std::vector<OutboxChange>& batch);
+  void takePending(std::size_t limit, const BusyChanges& busy, std::vector<OutboxChange>& batch);
 
   Connection& connection_;
   HybridClock& clock_;

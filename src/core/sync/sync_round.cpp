@@ -73,17 +73,27 @@ void SyncRound::send(HttpRequest::Method method, std::string target, std::string
   HttpRequest request{method, target, body, token_};
   auto self = shared_from_this();
   context_.transport.send(
-      std::move(request), [self, method, target = std::move(target), body = std::move(body), onOk, onRefused](
-                              std::optional<Error> failure, HttpResponse response) mutable {
+      std::move(request), [self, method, target = std::move(target), body = std::move(body), onOk, onRefused,
+                           sentWith = token_](std::optional<Error> failure, HttpResponse response) mutable {
         self->guarded([&] {
           if (failure) return self->fail(transportFailure(*failure));
-          // A token that expired: ask for a fresh one once per round, then send the same request again.
-          if (response.status == 401 && !self->authRetried_) {
-            self->authRetried_ = true;
-            self->fetchToken(true, [self, method, target, body, onOk, onRefused] {
+          if (response.status == 401) {
+            auto again = [self, method, target, body, onOk, onRefused] {
               self->send(method, target, body, onOk, onRefused);
-            });
-            return;
+            };
+            // A request sent before the token was renewed goes again, in its turn, with the new one.
+            if (self->refreshingToken_) return self->afterTokenRefresh_.push_back(std::move(again));
+            if (sentWith != self->token_) return again();
+            // A token that expired: ask for a fresh one once per round, then send the same requests again.
+            if (!self->authRetried_) {
+              self->authRetried_ = true;
+              self->refreshingToken_ = true;
+              self->afterTokenRefresh_.push_back(std::move(again));
+              return self->fetchToken(true, [self] {
+                self->refreshingToken_ = false;
+                for (auto& resend : std::exchange(self->afterTokenRefresh_, {})) resend();
+              });
+            }
           }
           if (response.status != 200) {
             if (onRefused && onRefused(response)) return;
@@ -103,50 +113,83 @@ ConflictPolicy SyncRound::policy(const std::string& table) {
 }
 
 void SyncRound::pushNext() {
-  auto batch = outbox_.takeBatch(batchSize_);
-  // Unanswered manual conflicts stay in flight, unsent, until the next round.
-  std::erase_if(batch, [&](const store::OutboxChange& c) { return deferred_.contains({c.table, c.rowId}); });
-  if (batch.empty()) return pullNext();
+  while (!pulling_ && !askingConflicts_ && sent_.size() < kPushesOnTheirWay) {
+    auto batch = outbox_.takeBatch(batchSize_, busy_);
+    if (batch.empty()) break;
+    sendBatch(std::move(batch));
+  }
+  if (sent_.empty() && !askingConflicts_ && !pulling_) pullNext();
+}
+
+void SyncRound::sendBatch(std::vector<store::OutboxChange> batch) {
   protocol::PushRequest request{context_.deviceId, {}};
   request.changes.reserve(batch.size());
   for (const auto& change : batch) {
     request.changes.push_back(toWire(change, context_.deviceId, policy(change.table)));
+    busy_.changeSeqs.insert(change.changeSeq);
+    busy_.rows.emplace(change.table, change.rowId);
   }
   auto body = protocol::encodePushRequest(request);
-  const auto bodyBytes = body.size();
+  const std::uint64_t number = ++batchesSent_;
+  sent_.push_back({number, std::move(batch), body.size(), false, false, {}});
   auto self = shared_from_this();
-  auto shared = std::make_shared<std::vector<store::OutboxChange>>(std::move(batch));
   send(
       HttpRequest::Method::post, "/v1/push", std::move(body),
-      [self, shared, bodyBytes](HttpResponse& response) {
-        self->pushBytes_ += static_cast<std::int64_t>(bodyBytes);
-        self->onPushAnswer(*shared, response);
-      },
-      [self, shared](HttpResponse& response) {
+      [self, number](HttpResponse& response) { self->onBatchAnswered(number, &response); },
+      [self, number](HttpResponse& response) {
         if (response.status != 413) return false;
-        self->onPushRefused(*shared);
+        self->onBatchAnswered(number, nullptr);
         return true;
       });
 }
 
-// This device's own changes need not come back through pull. When the versions this batch's answers carry are
-// exactly every version after the stored cursor up to the server's newest, each of them is a change of this batch,
-// applied here already (merged ones with the server's row just written), so the cursor moves past them.
-void SyncRound::skipOwnVersions(const std::vector<store::Acknowledgement>& acks, std::int64_t serverCursor) {
+void SyncRound::onBatchAnswered(std::uint64_t number, HttpResponse* answer) {
+  for (auto& batch : sent_) {
+    if (batch.number != number) continue;
+    batch.answered = true;
+    batch.refused = answer == nullptr;
+    if (answer) batch.answer = std::move(*answer);
+  }
+  settleAnswers();
+}
+
+void SyncRound::settleAnswers() {
+  while (!finished_ && !cancelled_ && !askingConflicts_ && !sent_.empty() && sent_.front().answered) {
+    SentBatch batch = std::move(sent_.front());
+    sent_.pop_front();
+    release(batch.changes);
+    if (batch.refused) {
+      onPushRefused(batch.changes);
+    } else {
+      onPushAnswer(batch.changes, batch.answer, batch.bodyBytes);
+    }
+  }
+  if (!finished_ && !cancelled_) pushNext();
+}
+
+// The batch's changes and rows are no longer on their way (rows held back for this round stay held).
+void SyncRound::release(const std::vector<store::OutboxChange>& batch) {
+  for (const auto& change : batch) {
+    busy_.changeSeqs.erase(change.changeSeq);
+    if (!deferred_.contains(std::pair(change.table, change.rowId))) busy_.rows.erase(std::pair(change.table, change.rowId));
+  }
+}
+
+// This device's own changes need not come back through pull. Every version this round's answers carry past the
+// stored cursor is a change of this device, applied here already (merged ones with the server's row just written), so
+// the cursor moves over a run of them that starts right after it; a version in between that is not one of them is
+// another device's, and the cursor stops before it.
+void SyncRound::skipOwnVersions(const std::vector<store::Acknowledgement>& acks) {
   const std::int64_t cursor = store::readIntegerMetadata(context_.connection, store::meta_keys::pullCursor, 0);
-  if (serverCursor <= cursor) return;
-  std::vector<std::int64_t> versions;
   for (const auto& ack : acks) {
-    if (ack.version > cursor) versions.push_back(ack.version);
+    if (ack.version > cursor) ownVersions_.insert(ack.version);
   }
-  std::sort(versions.begin(), versions.end());
-  versions.erase(std::unique(versions.begin(), versions.end()), versions.end());
-  const auto span = serverCursor - cursor;
-  if (static_cast<std::int64_t>(versions.size()) != span || versions.front() != cursor + 1 ||
-      versions.back() != serverCursor) {
-    return;
+  std::int64_t next = cursor;
+  while (!ownVersions_.empty() && *ownVersions_.begin() <= next + 1) {
+    next = std::max(next, *ownVersions_.begin());
+    ownVersions_.erase(ownVersions_.begin());
   }
-  store::writeMetadata(context_.connection, store::meta_keys::pullCursor, std::to_string(serverCursor));
+  if (next > cursor) store::writeMetadata(context_.connection, store::meta_keys::pullCursor, std::to_string(next));
 }
 
 // 413: the batch is too large for this server. Smaller batches (the same changes, same ids: they are in flight),
@@ -161,10 +204,10 @@ void SyncRound::onPushRefused(const std::vector<store::OutboxChange>& batch) {
                                 "the change to " + change.table + " " + change.rowId +
                                     " is too large for the server (413); it is kept, quarantined"));
   }
-  pushNext();
 }
 
-void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, HttpResponse& response) {
+void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, HttpResponse& response,
+                             std::size_t bodyBytes) {
   protocol::PushResponse answer;
   try {
     answer = context_.decoder.pushResponse(response.body);
@@ -224,8 +267,9 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
       }
     }
     acknowledgeSoFar();
-    skipOwnVersions(acks, answer.cursor);
+    skipOwnVersions(acks);
   });
+  pushBytes_ += static_cast<std::int64_t>(bodyBytes);
   outcome_.pushed += static_cast<std::int64_t>(batch.size());
   outcome_.conflicts += static_cast<std::int64_t>(merged.size() + won.size());
   for (const auto i : merged) {
@@ -237,8 +281,10 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
   for (const auto& rejection : rejections) context_.events.error(rejection);
   reportWritten(written);
   context_.events.progress({SyncPhase::push, outcome_.pushed, std::max(pushTotal_, outcome_.pushed), pushBytes_});
-  if (!manual->empty()) return askConflict(manual, 0);
-  pushNext();
+  if (!manual->empty()) {
+    askingConflicts_ = true;
+    askConflict(manual, 0);
+  }
 }
 
 }  // namespace offline_sync::sync

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -57,16 +58,34 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
     store::OutboxChange change;
     protocol::PushResult result;
   };
+  // A push on its way: sent, or answered and waiting for the answers before it to be settled.
+  struct SentBatch {
+    std::uint64_t number = 0;
+    std::vector<store::OutboxChange> changes;
+    std::size_t bodyBytes = 0;
+    bool answered = false;
+    bool refused = false;  // 413: too large
+    HttpResponse answer;
+  };
+  // Pushes on their way at once: the next batch is taken, encoded and queued while the server applies the one before,
+  // so neither side waits for the other (the transport sends them in order over one connection).
+  static constexpr std::size_t kPushesOnTheirWay = 2;
   using ManualList = std::shared_ptr<std::vector<ManualConflict>>;
 
   void fetchToken(bool refresh, std::function<void()> then);
   // onRefused may take over an answer other than 200 (returns true when it did).
   void send(HttpRequest::Method method, std::string target, std::string body,
             std::function<void(HttpResponse&)> onOk, std::function<bool(HttpResponse&)> onRefused = {});
+  // Takes and sends batches until kPushesOnTheirWay are on their way; pulls once nothing is left to push.
   void pushNext();
-  void onPushAnswer(const std::vector<store::OutboxChange>& batch, HttpResponse& response);
+  void sendBatch(std::vector<store::OutboxChange> batch);
+  void onBatchAnswered(std::uint64_t number, HttpResponse* answer);
+  // Settles answered batches in the order they were sent, then pushes on.
+  void settleAnswers();
+  void release(const std::vector<store::OutboxChange>& batch);
+  void onPushAnswer(const std::vector<store::OutboxChange>& batch, HttpResponse& response, std::size_t bodyBytes);
   void onPushRefused(const std::vector<store::OutboxChange>& batch);
-  void skipOwnVersions(const std::vector<store::Acknowledgement>& acks, std::int64_t serverCursor);
+  void skipOwnVersions(const std::vector<store::Acknowledgement>& acks);
   void askConflict(ManualList list, std::size_t index);
   void settle(ManualList list, std::size_t index, std::optional<ConflictAnswer> answer, std::optional<Error> failure);
   void pullNext();
@@ -86,7 +105,14 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   bool cancelled_ = false;
   bool finished_ = false;
   bool authRetried_ = false;
+  bool refreshingToken_ = false;
+  std::vector<std::function<void()>> afterTokenRefresh_;  // requests refused (401) while the token is being renewed
   bool pulling_ = false;
+  bool askingConflicts_ = false;  // answers wait until the app has settled this batch's manual conflicts
+  std::deque<SentBatch> sent_;
+  std::uint64_t batchesSent_ = 0;
+  store::BusyChanges busy_;  // what takeBatch leaves out: the batches on their way, and the deferred rows
+  std::set<std::int64_t> ownVersions_;  // versions this round's changes got, past the pull cursor
   std::string token_;
   store::Outbox outbox_;
   RemoteRows remoteRows_;
@@ -96,8 +122,8 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   std::int64_t pushBytes_ = 0;
   std::int64_t pullBytes_ = 0;
   Executor::TimerId conflictTimer_ = 0;
-  // Rows whose manual conflict found no answer in this round: not sent again until the next one.
-  std::set<std::pair<std::string, std::string>> deferred_;
+  // Rows whose manual conflict found no answer in this round: not sent again until the next one (busy_ holds them).
+  std::set<std::pair<std::string, std::string>, std::less<>> deferred_;
   std::vector<std::pair<std::string, ConflictPolicy>> policies_;  // per table, read once a round
   RoundOutcome outcome_;
 };

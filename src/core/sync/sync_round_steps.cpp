@@ -9,7 +9,10 @@
 namespace offline_sync::sync {
 
 void SyncRound::askConflict(ManualList list, std::size_t index) {
-  if (index == list->size()) return pushNext();
+  if (index == list->size()) {
+    askingConflicts_ = false;
+    return settleAnswers();
+  }
   const auto& item = (*list)[index];
   const auto question = manualQuestion(item.change, item.result, policyName(item.change.table));
   auto self = shared_from_this();
@@ -86,6 +89,7 @@ void SyncRound::settle(ManualList list, std::size_t index, std::optional<Conflic
     const std::string why = failure ? failure->what() : "no answer";
     settlement_.leavePending(item.change.changeSeq, why);
     deferred_.insert({item.change.table, item.change.rowId});
+    busy_.rows.emplace(item.change.table, item.change.rowId);
     context_.events.error(failure ? *failure : Error(ErrorCategory::state, sync_codes::conflictHandler, why));
   } else {
     ++outcome_.conflicts;

