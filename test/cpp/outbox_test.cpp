@@ -70,7 +70,8 @@ TEST_F(OutboxTest, InFlightChangesAreResentUnchangedAfterLaterWrites) {
 TEST_F(OutboxTest, AcknowledgeRemovesRecordsVersionsAndPersistsTheClock) {
   insertLessons(3);
   const auto batch = outboxApi->takeBatch(10);
-  std::vector<Acknowledgement> acks{{batch[0].changeSeq, 11}, {batch[1].changeSeq, 12}};
+  std::vector<Acknowledgement> acks{{batch[0].changeSeq, 11, batch[0].table, batch[0].rowId},
+                                    {batch[1].changeSeq, 12, batch[1].table, batch[1].rowId}};
   outboxApi->acknowledge(acks);
   outboxApi->acknowledge(acks);  // a replayed answer is harmless
   EXPECT_EQ(outboxApi->counts().inFlight, 1);
@@ -83,7 +84,8 @@ TEST_F(OutboxTest, AcknowledgeRemovesRecordsVersionsAndPersistsTheClock) {
 TEST_F(OutboxTest, ChangeIdsAreNeverReusedAcrossRestarts) {
   insertLessons(2);
   auto batch = outboxApi->takeBatch(10);
-  std::vector<Acknowledgement> acks{{batch[0].changeSeq, 1}, {batch[1].changeSeq, 2}};
+  std::vector<Acknowledgement> acks{{batch[0].changeSeq, 1, batch[0].table, batch[0].rowId},
+                                    {batch[1].changeSeq, 2, batch[1].table, batch[1].rowId}};
   outboxApi->acknowledge(acks);
   const auto highest = batch[1].changeSeq;
   outboxApi.reset();
@@ -100,7 +102,7 @@ TEST_F(OutboxTest, ChangeIdsAreNeverReusedAcrossRestarts) {
 TEST_F(OutboxTest, ClockRestartsAboveAcknowledgedStamps) {
   insertLessons(1);
   const auto batch = outboxApi->takeBatch(10);
-  std::vector<Acknowledgement> acks{{batch[0].changeSeq, 1}};
+  std::vector<Acknowledgement> acks{{batch[0].changeSeq, 1, batch[0].table, batch[0].rowId}};
   outboxApi->acknowledge(acks);
   outboxApi.reset();
   engine.reset();

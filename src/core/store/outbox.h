@@ -27,6 +27,8 @@ struct OutboxCounts {
 struct Acknowledgement {
   std::int64_t changeSeq = 0;
   std::int64_t version = 0;  // the server's sequence number for the change: the row's new version
+  std::string_view table;    // the change's row (the caller's batch holds the strings)
+  std::string_view rowId;
 };
 
 // Changes takeBatch leaves where they are: those in batches still on their way (by change id) and every change of a

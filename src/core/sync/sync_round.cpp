@@ -248,11 +248,11 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
       auto& result = answer.results[i];
       switch (result.status) {
         case protocol::PushStatus::applied:
-          acks.push_back({batch[i].changeSeq, result.version});
+          acks.push_back({batch[i].changeSeq, result.version, batch[i].table, batch[i].rowId});
           if (!result.overrode.empty()) won.push_back(i);
           break;
         case protocol::PushStatus::merged:
-          acks.push_back({batch[i].changeSeq, result.version});
+          acks.push_back({batch[i].changeSeq, result.version, batch[i].table, batch[i].rowId});
           merged.push_back(i);
           acknowledgeSoFar();
           remoteRows_.applyRow(*result.row, written);
