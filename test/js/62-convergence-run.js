@@ -43,8 +43,9 @@ function openDevice({ dir, seed, index, url, token, random, model, counters }) {
   const db = openDatabase(path.join(dir, `${name}.db`), { deviceId: name, synchronous: 'normal' });
   db.migrate(TABLES.map((t) => `CREATE TABLE ${t} (id TEXT PRIMARY KEY, a TEXT, b TEXT, n INTEGER)`));
   for (const table of TABLES) db.track(table, { conflict: POLICIES[table] });
+  // Half the devices push in batches of 2, so a round has several pushes on their way and held-back rows.
   const sync = db.sync({ url, token, live: random() < 0.5, debounce: 5, maxDebounce: 50, interval: 200,
-    retry: { initialDelay: 10, maxDelay: 100 }, conflictTimeout: 10000 });
+    retry: { initialDelay: 10, maxDelay: 100 }, conflictTimeout: 10000, batchSize: random() < 0.5 ? 2 : 500 });
   sync.on('error', () => {});  // expected while offline or behind faults; the final state is what is checked
   // A person's answers, reproducible per device: keep mine, take theirs, or write a merged value.
   const answers = prng(seed * 1000 + index);
