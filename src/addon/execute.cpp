@@ -61,10 +61,15 @@ Napi::Value getRow(const Napi::CallbackInfo& info, std::size_t first, store::Sta
 Napi::Array allRows(const Napi::CallbackInfo& info, std::size_t first, store::Statement& statement) {
   const Napi::Env env = info.Env();
   Execution execution(info, first, statement);
-  RowReader reader(env, statement);
   Napi::Array rows = Napi::Array::New(env);
+  if (!statement.step()) return rows;
+  // Made after the first step: a step may re-prepare the statement (after a schema change), and the column names
+  // the reader keeps are the prepared statement's.
+  RowReader reader(env, statement);
   std::uint32_t count = 0;
-  while (statement.step()) rows.Set(count++, reader.read(statement));
+  do {
+    rows.Set(count++, reader.read(statement));
+  } while (statement.step());
   return rows;
 }
 

@@ -28,6 +28,7 @@ Napi::Value integerToJs(Napi::Env env, std::int64_t value);
 // Turns rows of one execution into plain objects: the column keys are made once, each row is defined in one call.
 class RowReader {
  public:
+  // After the execution's first step: it keeps the statement's column names (valid until it is re-prepared).
   RowReader(Napi::Env env, const store::Statement& statement);
   // The statement's current row. Columns are own data properties: one named __proto__ is a column, and no setter
   // on Object.prototype runs.

@@ -63,6 +63,19 @@ test('a statement prepared once runs many times', (t) => {
   assert.deepEqual(sum.get([10]), { n: 10, s: 45 });
 });
 
+test('rows keep the right keys when a schema change re-prepares the statement', (t) => {
+  const db = openTemp(t);
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES ('a'), ('b')");
+  const every = db.prepare('SELECT * FROM t ORDER BY id');
+  assert.deepEqual(every.all(), [{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+  // SQLite re-prepares the statement on its next step; the column names change with it.
+  db.exec("ALTER TABLE t ADD COLUMN note TEXT DEFAULT 'x'");
+  assert.deepEqual(every.all(), [{ id: 1, v: 'a', note: 'x' }, { id: 2, v: 'b', note: 'x' }]);
+  db.exec('ALTER TABLE t RENAME COLUMN v TO value');
+  assert.deepEqual(every.get(), { id: 1, value: 'a', note: 'x' });
+  assert.deepEqual([...every.iterate()].at(-1), { id: 2, value: 'b', note: 'x' });
+});
+
 test('prepare refuses several statements and empty SQL with ERR_INVALID_ARG', (t) => {
   const db = openTemp(t);
   assertCode(() => db.prepare('SELECT 1; SELECT 2'), 'ERR_INVALID_ARG', /more than one statement/);
