@@ -18,7 +18,7 @@ const { stats, int, ratio } = require('./lib/stats');
 
 const ROWS = Number(process.env.BENCH_ROWS || 100000);
 const READS = Number(process.env.BENCH_READS || 200000);
-const REPETITIONS = Number(process.env.BENCH_REPETITIONS || 5);
+const REPETITIONS = Number(process.env.BENCH_REPETITIONS || 9);  // fsync-bound: medians need many
 const OURS = 'offline-sync (tracked)';
 const PLAIN = 'better-sqlite3 (plain)';
 const NAIVE = 'better-sqlite3 (naive trigger)';
