@@ -10,6 +10,7 @@ namespace {
 
 class SyncEnginePipelineTest : public SyncEngineFixture {
  protected:
+  OutcomeSlot slot;
   std::vector<std::string> rowsOf(std::size_t index) {
     protocol::Decoder pushDecoder;
     const auto request = pushDecoder.pushRequest(transport.sent.at(index).request.body);
@@ -17,18 +18,21 @@ class SyncEnginePipelineTest : public SyncEngineFixture {
     for (const auto& change : request.changes) rows.push_back(change.row);
     return rows;
   }
+  // Inserts `lessons` rows and starts a round pushing them in batches of `batchSize`; its outcome lands in `slot`.
+  void startRound(std::size_t batchSize, int lessons) {
+    options.batchSize = batchSize;
+    insertLessons(0, lessons);
+    makeEngine();
+    engine->syncNow(slot.callback());
+    executor.runReady();
+  }
   void updateLesson(int n, int minutes) {
     db().exec("UPDATE lessons SET minutes = " + std::to_string(minutes) + " WHERE id = 'l" + std::to_string(n) + "'");
   }
 };
 
 TEST_F(SyncEnginePipelineTest, TheNextBatchIsOnItsWayBeforeTheFirstIsAnswered) {
-  options.batchSize = 2;
-  insertLessons(0, 5);
-  makeEngine();
-  OutcomeSlot slot;
-  engine->syncNow(slot.callback());
-  executor.runReady();
+  startRound(2, 5);
   // Two pushes at once, no more.
   ASSERT_EQ(transport.sent.size(), 2u);
   EXPECT_EQ(rowsOf(0), (std::vector<std::string>{"l0", "l1"}));
@@ -47,12 +51,7 @@ TEST_F(SyncEnginePipelineTest, TheNextBatchIsOnItsWayBeforeTheFirstIsAnswered) {
 }
 
 TEST_F(SyncEnginePipelineTest, ARowsLaterChangeWaitsForTheAnswerToItsEarlierOne) {
-  options.batchSize = 2;
-  insertLessons(0, 5);
-  makeEngine();
-  OutcomeSlot slot;
-  engine->syncNow(slot.callback());
-  executor.runReady();
+  startRound(2, 5);
   ASSERT_EQ(transport.sent.size(), 2u);  // l0, l1 and l2, l3
   // Both rows have their insert on its way.
   updateLesson(0, 90);
@@ -76,12 +75,7 @@ TEST_F(SyncEnginePipelineTest, ARowsLaterChangeWaitsForTheAnswerToItsEarlierOne)
 }
 
 TEST_F(SyncEnginePipelineTest, AnAnswerWaitsForTheOneBeforeIt) {
-  options.batchSize = 1;
-  insertLessons(0, 2);
-  makeEngine();
-  OutcomeSlot slot;
-  engine->syncNow(slot.callback());
-  executor.runReady();
+  startRound(1, 2);
   ASSERT_EQ(transport.sent.size(), 2u);
   // The second answer arrives first (say, a token renewal resent the first): it is settled only after the first.
   auto first = std::move(transport.sent.front());
@@ -101,13 +95,8 @@ TEST_F(SyncEnginePipelineTest, AnAnswerWaitsForTheOneBeforeIt) {
 }
 
 TEST_F(SyncEnginePipelineTest, BothPushesRefusedForAnExpiredTokenGoAgainWithOneNewToken) {
-  options.batchSize = 1;
-  insertLessons(0, 2);
   tokens.refreshedToken = "fresh";
-  makeEngine();
-  OutcomeSlot slot;
-  engine->syncNow(slot.callback());
-  executor.runReady();
+  startRound(1, 2);
   ASSERT_EQ(transport.sent.size(), 2u);
   transport.respond(401, R"({"error":{"code":"ERR_AUTH","message":"expired"}})");
   transport.respond(401, R"({"error":{"code":"ERR_AUTH","message":"expired"}})");
@@ -125,12 +114,7 @@ TEST_F(SyncEnginePipelineTest, BothPushesRefusedForAnExpiredTokenGoAgainWithOneN
 }
 
 TEST_F(SyncEnginePipelineTest, AFailedSecondPushFailsTheRoundAndLosesNothing) {
-  options.batchSize = 1;
-  insertLessons(0, 2);
-  makeEngine();
-  OutcomeSlot slot;
-  engine->syncNow(slot.callback());
-  executor.runReady();
+  startRound(1, 2);
   ASSERT_EQ(transport.sent.size(), 2u);
   applyFrontPush();
   transport.failNetwork();
