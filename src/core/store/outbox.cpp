@@ -215,11 +215,15 @@ void Outbox::takePending(std::size_t limit, const BusyChanges& busy, std::vector
 
   std::map<std::string, std::optional<SendableTable>, std::less<>> tables;
   std::int64_t seq = nextChangeSeq(connection_);
-  for (auto& [entry, mask, change, columnHlcs] : entries) {
+  for (auto& item : entries) {
+    // Plain references, not a structured binding: clang 14 (the fuzz build) cannot capture those in a lambda.
+    auto& change = item.change;
+    const std::int64_t mask = item.mask;
+    const std::string& columnHlcs = item.columnHlcs;
     auto found = tables.find(change.table);
     if (found == tables.end()) found = tables.emplace(change.table, sendableTable(connection_, change.table)).first;
     change.changeSeq = seq++;
-    deletePending(connection_, entry);
+    deletePending(connection_, item.entry);
     // A change that cannot be sent is quarantined with the reason, never dropped, and never blocks the others.
     const auto quarantine = [&](const std::string& reason) {
       change.baseVersion = rowVersion(connection_, change.table, change.rowId);
