@@ -171,7 +171,8 @@ void SyncRound::settleAnswers() {
 void SyncRound::release(const std::vector<store::OutboxChange>& batch) {
   for (const auto& change : batch) {
     busy_.changeSeqs.erase(change.changeSeq);
-    if (!deferred_.contains(std::pair(change.table, change.rowId))) busy_.rows.erase(std::pair(change.table, change.rowId));
+    const auto row = std::pair(change.table, change.rowId);
+    if (!deferred_.contains(row)) busy_.rows.erase(row);
   }
 }
 
