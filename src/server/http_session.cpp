@@ -1,11 +1,13 @@
 // One HTTP/1.1 connection: read a request under a deadline, answer through the router, keep alive. Requests over the
-// body limit get a 413 and the connection closes; slow or silent clients are dropped at the deadline.
+// body limit get a 413 and the connection closes (after draining what the client still sends, briefly); slow or silent
+// clients are dropped at the deadline.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 #include "server/live_session.h"
@@ -23,6 +25,11 @@ constexpr std::size_t kHeaderLimit = 16 * 1024;
 // moved out of it as it arrives: a 200 KB push took ~350 reads, each a recvmsg, an epoll_wait and a timer re-arm.
 // A connection that sends a larger body gets a buffer of up to this size for its life.
 constexpr std::size_t kBodyReadChunk = 64 * 1024;
+// After refusing a request it did not read to the end, how long and how much the session still reads (and drops)
+// before closing: closing a socket with unread input sends a reset, which can destroy the answer at the client
+// before it is read.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 1024 * 1024;
 
 std::string headerValue(const http::request<http::string_body>& request, std::string_view name) {
   const auto found = request.find(name);
@@ -102,11 +109,11 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
 
   void onRead(beast::error_code ec, std::size_t) {
     if (ec == http::error::body_limit) {
-      return respond(errorResponse(413, "ERR_TOO_LARGE", "The body is larger than the server accepts"), false);
+      return respond(errorResponse(413, "ERR_TOO_LARGE", "The body is larger than the server accepts"), false, true);
     }
     if (ec == http::error::header_limit) {
       const char* message = "The request line and headers are larger than the server accepts";
-      return respond(errorResponse(431, "ERR_TOO_LARGE", message), false);
+      return respond(errorResponse(431, "ERR_TOO_LARGE", message), false, true);
     }
     if (ec) {
       busy_ = false;
@@ -128,7 +135,8 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
     respond(context_.router.handle(toRequest(std::move(request), false)), keepAlive);
   }
 
-  void respond(HttpResponse response, bool keepAlive) {
+  // unread: the request was refused before it was read to the end (the client may still be sending it).
+  void respond(HttpResponse response, bool keepAlive, bool unread = false) {
     busy_ = true;
     auto message = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), 11);
     message->set(http::field::server, "offline-sync-server");
@@ -138,10 +146,32 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
     message->keep_alive(keepAlive && !context_.stopping);
     message->prepare_payload();
     stream_.expires_after(context_.options.requestTimeout);
-    http::async_write(stream_, *message, [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+    http::async_write(stream_, *message, [self = shared_from_this(), message, unread](beast::error_code ec,
+                                                                                        std::size_t) {
       self->busy_ = false;
+      if (!ec && unread) return self->lingerThenClose();
       if (ec || !message->keep_alive()) return self->close();
       self->doRead();
+    });
+  }
+
+  // The answer is out: stop sending, then drop what the client still sends until it stops, kLingerTime passes or
+  // kLingerBytes came, and close.
+  void lingerThenClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    lingered_ = 0;
+    drain();
+  }
+
+  void drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kBodyReadChunk), [self = shared_from_this()](beast::error_code ec,
+                                                                                        std::size_t read) {
+      self->lingered_ += read;
+      if (ec || self->lingered_ > kLingerBytes || self->context_.stopping) return self->stream_.close();
+      self->drain();
     });
   }
 
@@ -157,6 +187,7 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   std::optional<http::request_parser<http::string_body>> parser_;
   bool busy_ = false;
   bool firstRead_ = true;
+  std::size_t lingered_ = 0;  // bytes dropped after a refusal
 };
 
 }  // namespace
