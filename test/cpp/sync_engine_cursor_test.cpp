@@ -64,6 +64,29 @@ TEST_F(SyncEngineCursorTest, ANewerVersionAfterTheBatchIsPulled) {
   EXPECT_EQ(transport.front().target, "/v1/pull?cursor=1&limit=1000");
 }
 
+TEST_F(SyncEngineCursorTest, AnUpdateThatChangedNothingDoesNotMoveTheCursorOverAnotherDevicesVersion) {
+  insertLessons(0, 1);
+  makeEngine();
+  OutcomeSlot first;
+  engine->syncNow(first.callback());
+  executor.runReady();
+  answerPushWith({1}, 1);
+  answerPull();
+  executor.runReady();
+  ASSERT_EQ(pullCursor(), 1);
+  // An update whose columns were all untracked meanwhile: it goes with no column, and the server changes nothing.
+  db().exec("INSERT INTO _sync_outbox (table_name, row_id, op, columns, hlc) VALUES ('lessons', 'l0', 2, 0, 1)");
+  OutcomeSlot second;
+  engine->syncNow(second.callback());
+  executor.runReady();
+  ASSERT_TRUE(frontPush().changes.at(0).columns.empty());
+  answerPushWith({2}, 2);  // the row's version as it is: another device's update, not pulled yet
+  EXPECT_EQ(transport.front().target, "/v1/pull?cursor=1&limit=1000");
+  answerPull({lessonRow("l0", 2, 75)});
+  executor.runReady();
+  EXPECT_EQ(store::testing::scalar(db(), "SELECT minutes FROM lessons WHERE id = 'l0'"), 75);
+}
+
 TEST_F(SyncEngineCursorTest, SyncNowJoinsARoundStillPushing) {
   options.batchSize = 1;
   insertLessons(0, 1);

@@ -47,6 +47,7 @@ void SyncRound::cancel() noexcept {
   cancelled_ = true;
   if (conflictTimer_ != 0) context_.executor.cancel(conflictTimer_);
   conflictTimer_ = 0;
+  afterTokenRefresh_.clear();  // each holds the round: kept, they would keep it alive for good
 }
 
 void SyncRound::fetchToken(bool refresh, std::function<void()> then) {
@@ -176,14 +177,14 @@ void SyncRound::release(const std::vector<store::OutboxChange>& batch) {
   }
 }
 
-// This device's own changes need not come back through pull. Every version this round's answers carry past the
-// stored cursor is a change of this device, applied here already (merged ones with the server's row just written), so
-// the cursor moves over a run of them that starts right after it; a version in between that is not one of them is
-// another device's, and the cursor stops before it.
-void SyncRound::skipOwnVersions(const std::vector<store::Acknowledgement>& acks) {
+// This device's own changes need not come back through pull. Every version this round's own changes made past the
+// stored cursor is applied here already (merged ones with the server's row just written), so the cursor moves over a
+// run of them that starts right after it; a version in between that is not one of them is another device's, and the
+// cursor stops before it. (A delete of a row deleted already answers with the tombstone's version: deleted here too.)
+void SyncRound::skipOwnVersions(const std::vector<std::int64_t>& versions) {
   const std::int64_t cursor = store::readIntegerMetadata(context_.connection, store::meta_keys::pullCursor, 0);
-  for (const auto& ack : acks) {
-    if (ack.version > cursor) ownVersions_.insert(ack.version);
+  for (const auto version : versions) {
+    if (version > cursor) ownVersions_.insert(version);
   }
   std::int64_t next = cursor;
   while (!ownVersions_.empty() && *ownVersions_.begin() <= next + 1) {
@@ -232,6 +233,7 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
   }
 
   std::vector<store::Acknowledgement> acks;
+  std::vector<std::int64_t> ownVersions;  // versions this batch's changes made (or, merged, whose row is written here)
   std::vector<std::size_t> merged;
   std::vector<std::size_t> won;  // applied over conflicting server columns
   auto manual = std::make_shared<std::vector<ManualConflict>>();
@@ -250,10 +252,16 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
       switch (result.status) {
         case protocol::PushStatus::applied:
           acks.push_back({batch[i].changeSeq, result.version, batch[i].table, batch[i].rowId});
+          // An update with no column left to send (its columns were untracked meanwhile) changes nothing: its
+          // version is the row's as it was, maybe another device's, which this device has not pulled yet.
+          if (batch[i].op == store::ChangeOp::remove || !batch[i].columns.empty()) {
+            ownVersions.push_back(result.version);
+          }
           if (!result.overrode.empty()) won.push_back(i);
           break;
         case protocol::PushStatus::merged:
           acks.push_back({batch[i].changeSeq, result.version, batch[i].table, batch[i].rowId});
+          ownVersions.push_back(result.version);
           merged.push_back(i);
           acknowledgeSoFar();
           remoteRows_.applyRow(*result.row, written);
@@ -268,7 +276,7 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
       }
     }
     acknowledgeSoFar();
-    skipOwnVersions(acks);
+    skipOwnVersions(ownVersions);
   });
   pushBytes_ += static_cast<std::int64_t>(bodyBytes);
   outcome_.pushed += static_cast<std::int64_t>(batch.size());

@@ -85,7 +85,7 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   void release(const std::vector<store::OutboxChange>& batch);
   void onPushAnswer(const std::vector<store::OutboxChange>& batch, HttpResponse& response, std::size_t bodyBytes);
   void onPushRefused(const std::vector<store::OutboxChange>& batch);
-  void skipOwnVersions(const std::vector<store::Acknowledgement>& acks);
+  void skipOwnVersions(const std::vector<std::int64_t>& versions);
   void askConflict(ManualList list, std::size_t index);
   void settle(ManualList list, std::size_t index, std::optional<ConflictAnswer> answer, std::optional<Error> failure);
   void pullNext();

@@ -162,6 +162,7 @@ void SyncRound::succeed() {
 void SyncRound::fail(RoundFailure failure) {
   if (finished_ || cancelled_) return;
   finished_ = true;
+  afterTokenRefresh_.clear();  // each holds the round: kept, they would keep it alive for good
   outcome_.error = failure.error;
   outcome_.ms = context_.executor.nowMs() - startedAt_;
   done_(outcome_, failure);
