@@ -177,9 +177,10 @@ void HttpClient::onExchange(std::uint64_t attempt, bool reusedConnection, const 
 void HttpClient::complete(std::optional<Error> failure, sync::HttpResponse response) {
   Pending done = std::move(*current_);
   current_.reset();
-  // After an answer, the next request goes out before the answer is handed over (a pipelined push is applied by the
-  // server while the engine settles this one); after a failure, the engine hears of it first.
-  if (!failure) startNext();
+  // After a successful answer, the next request goes out before the answer is handed over (a pipelined push is
+  // applied by the server while the engine settles this one). After a failure or a refusal the engine hears of it
+  // first; a request it queued before still goes out after (the engine ignores its answer once the round failed).
+  if (!failure && response.status >= 200 && response.status < 300) startNext();
   // Started before a shutdown(): dropped, so nothing in flight then can report success afterwards.
   if (done.epoch == shared_->epoch.load()) deliver(done.handler, std::move(failure), std::move(response));
   startNext();  // the handler may have sent (and so started) the next request already: then this does nothing

@@ -127,5 +127,63 @@ TEST_F(SyncEnginePipelineTest, AFailedSecondPushFailsTheRoundAndLosesNothing) {
   EXPECT_EQ(store::testing::scalar(db(), "SELECT count(*) FROM _sync_sent WHERE state = 1 AND row_id = 'l1'"), 1);
 }
 
+TEST_F(SyncEnginePipelineTest, A413WithTheNextBatchOnItsWaySendsTheRefusedChangesAgainInHalves) {
+  startRound(2, 4);
+  ASSERT_EQ(transport.sent.size(), 2u);  // l0, l1 and l2, l3
+  transport.respond(413, R"({"error":{"code":"ERR_TOO_LARGE","message":"too large"}})");
+  executor.runReady();
+  // l2, l3 still on its way; l0 goes again alone (half the batch), l1 waits for a place.
+  ASSERT_EQ(transport.sent.size(), 2u);
+  EXPECT_EQ(rowsOf(0), (std::vector<std::string>{"l2", "l3"}));
+  EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l0"}));
+  completeRound();
+  ASSERT_TRUE(slot.outcome);
+  EXPECT_FALSE(slot.outcome->error);
+  EXPECT_EQ(slot.outcome->pushed, 4);
+  EXPECT_EQ(store->pendingChanges(), 0);
+}
+
+TEST_F(SyncEnginePipelineTest, AManualConflictHoldsTheNextAnswerUntilTheAppHasAnswered) {
+  store->track("lessons", ConflictPolicy::manual);
+  sink.hasHandler = true;
+  options.conflictTimeout = std::chrono::milliseconds(5000);
+  startRound(1, 2);
+  ASSERT_EQ(transport.sent.size(), 2u);
+  // l0 conflicts; l1's answer comes before the app has decided.
+  const auto request = frontPush();
+  protocol::PushResponse conflict;
+  conflict.results.push_back({request.changes[0].id, protocol::PushStatus::conflict, 0, {"minutes"},
+                              lessonRow("l0", 7, 99, "office"), {}, {}, {}});
+  conflict.cursor = 7;
+  transport.respond(200, protocol::encodePushResponse(conflict));
+  serverVersion = 7;
+  applyFrontPush();  // l1: version 8
+  executor.runReady();
+  ASSERT_EQ(sink.answers.size(), 1u);
+  EXPECT_EQ(store->pendingChanges(), 2);  // l1's answer waits behind the question
+  sink.answers[0](ConflictAnswer{ConflictAnswer::Use::remote, {}}, std::nullopt);
+  executor.runReady();
+  EXPECT_EQ(store::testing::scalar(db(), "SELECT minutes FROM lessons WHERE id = 'l0'"), 99);
+  EXPECT_EQ(store::testing::scalar(db(), "SELECT version FROM _sync_row_versions WHERE row_id = 'l1'"), 8);
+  completeRound();
+  ASSERT_TRUE(slot.outcome);
+  EXPECT_FALSE(slot.outcome->error);
+  EXPECT_EQ(store->pendingChanges(), 0);
+}
+
+// Under AddressSanitizer this also checks that the ended round is freed: a request kept for after the renewal holds it.
+TEST_F(SyncEnginePipelineTest, ARoundThatFailsWhileItsTokenIsRenewedLosesNothing) {
+  startRound(1, 2);
+  ASSERT_EQ(transport.sent.size(), 2u);
+  transport.respond(401, R"({"error":{"code":"ERR_AUTH","message":"expired"}})");  // the renewal starts
+  transport.failNetwork();  // the other push fails meanwhile: the round ends
+  executor.runReady();
+  ASSERT_TRUE(slot.outcome);
+  ASSERT_TRUE(slot.outcome->error);
+  EXPECT_EQ(slot.outcome->error->code(), "ERR_NETWORK");
+  EXPECT_FALSE(transport.hasRequest());  // the renewed token sends nothing for the ended round
+  EXPECT_EQ(store->pendingChanges(), 2);  // both in flight, sent again next round
+}
+
 }  // namespace
 }  // namespace offline_sync::sync::testing
