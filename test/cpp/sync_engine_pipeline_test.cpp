@@ -10,12 +10,17 @@ namespace {
 
 class SyncEnginePipelineTest : public SyncEngineFixture {
  protected:
+  static constexpr const char* kExpired = R"({"error":{"code":"ERR_AUTH","message":"expired"}})";
   OutcomeSlot slot;
-  std::vector<std::string> rowsOf(std::size_t index) {
+
+  // The push request at `index` of the transport's queue.
+  protocol::PushRequest sentPush(std::size_t index) {
     protocol::Decoder pushDecoder;
-    const auto request = pushDecoder.pushRequest(transport.sent.at(index).request.body);
+    return pushDecoder.pushRequest(transport.sent.at(index).request.body);
+  }
+  std::vector<std::string> rowsOf(std::size_t index) {
     std::vector<std::string> rows;
-    for (const auto& change : request.changes) rows.push_back(change.row);
+    for (const auto& change : sentPush(index).changes) rows.push_back(change.row);
     return rows;
   }
   // Inserts `lessons` rows and starts a round pushing them in batches of `batchSize`; its outcome lands in `slot`.
@@ -25,6 +30,13 @@ class SyncEnginePipelineTest : public SyncEngineFixture {
     makeEngine();
     engine->syncNow(slot.callback());
     executor.runReady();
+  }
+  // Answers the rest of the round (pushes applied, an empty pull): it ends without error, nothing left pending.
+  void finishRound() {
+    completeRound();
+    ASSERT_TRUE(slot.outcome);
+    EXPECT_FALSE(slot.outcome->error);
+    EXPECT_EQ(store->pendingChanges(), 0);
   }
   void updateLesson(int n, int minutes) {
     db().exec("UPDATE lessons SET minutes = " + std::to_string(minutes) + " WHERE id = 'l" + std::to_string(n) + "'");
@@ -42,11 +54,8 @@ TEST_F(SyncEnginePipelineTest, TheNextBatchIsOnItsWayBeforeTheFirstIsAnswered) {
   // The first answered, the third batch goes out behind the second.
   ASSERT_EQ(transport.sent.size(), 2u);
   EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l4"}));
-  completeRound();
-  ASSERT_TRUE(slot.outcome);
-  EXPECT_FALSE(slot.outcome->error);
+  ASSERT_NO_FATAL_FAILURE(finishRound());
   EXPECT_EQ(slot.outcome->pushed, 5);
-  EXPECT_EQ(store->pendingChanges(), 0);
   EXPECT_EQ(pullCursor(), 5);  // all five versions its own: none pulled back
 }
 
@@ -61,17 +70,13 @@ TEST_F(SyncEnginePipelineTest, ARowsLaterChangeWaitsForTheAnswerToItsEarlierOne)
   ASSERT_EQ(transport.sent.size(), 2u);
   // l0's insert is answered, so its update goes, based on the insert's version; l2's waits for l2's insert.
   EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l4", "l0"}));
-  protocol::Decoder pushDecoder;
-  EXPECT_EQ(pushDecoder.pushRequest(transport.sent[1].request.body).changes[1].baseVersion, 1);
+  EXPECT_EQ(sentPush(1).changes[1].baseVersion, 1);
   applyFrontPush();  // l2 and l3: versions 3 and 4
   executor.runReady();
   ASSERT_EQ(transport.sent.size(), 2u);
   EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l2"}));
-  EXPECT_EQ(pushDecoder.pushRequest(transport.sent[1].request.body).changes[0].baseVersion, 3);
-  completeRound();
-  ASSERT_TRUE(slot.outcome);
-  EXPECT_FALSE(slot.outcome->error);
-  EXPECT_EQ(store->pendingChanges(), 0);
+  EXPECT_EQ(sentPush(1).changes[0].baseVersion, 3);
+  ASSERT_NO_FATAL_FAILURE(finishRound());
 }
 
 TEST_F(SyncEnginePipelineTest, AnAnswerWaitsForTheOneBeforeIt) {
@@ -89,28 +94,23 @@ TEST_F(SyncEnginePipelineTest, AnAnswerWaitsForTheOneBeforeIt) {
   EXPECT_EQ(store->pendingChanges(), 0);
   EXPECT_EQ(store::testing::scalar(db(), "SELECT version FROM _sync_row_versions WHERE row_id = 'l1'"), 1);
   EXPECT_EQ(store::testing::scalar(db(), "SELECT version FROM _sync_row_versions WHERE row_id = 'l0'"), 2);
-  completeRound();
-  ASSERT_TRUE(slot.outcome);
-  EXPECT_FALSE(slot.outcome->error);
+  ASSERT_NO_FATAL_FAILURE(finishRound());
 }
 
 TEST_F(SyncEnginePipelineTest, BothPushesRefusedForAnExpiredTokenGoAgainWithOneNewToken) {
   tokens.refreshedToken = "fresh";
   startRound(1, 2);
   ASSERT_EQ(transport.sent.size(), 2u);
-  transport.respond(401, R"({"error":{"code":"ERR_AUTH","message":"expired"}})");
-  transport.respond(401, R"({"error":{"code":"ERR_AUTH","message":"expired"}})");
+  transport.respond(401, kExpired);
+  transport.respond(401, kExpired);
   executor.runReady();
   ASSERT_EQ(transport.sent.size(), 2u);
   EXPECT_EQ(transport.sent[0].request.token, "fresh");
   EXPECT_EQ(transport.sent[1].request.token, "fresh");
   EXPECT_EQ(rowsOf(0), (std::vector<std::string>{"l0"}));  // in the order first sent
   EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l1"}));
-  completeRound();
-  ASSERT_TRUE(slot.outcome);
-  EXPECT_FALSE(slot.outcome->error);
+  ASSERT_NO_FATAL_FAILURE(finishRound());
   EXPECT_EQ(tokens.refreshes, 1);
-  EXPECT_EQ(store->pendingChanges(), 0);
 }
 
 TEST_F(SyncEnginePipelineTest, AFailedSecondPushFailsTheRoundAndLosesNothing) {
@@ -136,11 +136,8 @@ TEST_F(SyncEnginePipelineTest, A413WithTheNextBatchOnItsWaySendsTheRefusedChange
   ASSERT_EQ(transport.sent.size(), 2u);
   EXPECT_EQ(rowsOf(0), (std::vector<std::string>{"l2", "l3"}));
   EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l0"}));
-  completeRound();
-  ASSERT_TRUE(slot.outcome);
-  EXPECT_FALSE(slot.outcome->error);
+  ASSERT_NO_FATAL_FAILURE(finishRound());
   EXPECT_EQ(slot.outcome->pushed, 4);
-  EXPECT_EQ(store->pendingChanges(), 0);
 }
 
 TEST_F(SyncEnginePipelineTest, AManualConflictHoldsTheNextAnswerUntilTheAppHasAnswered) {
@@ -165,17 +162,14 @@ TEST_F(SyncEnginePipelineTest, AManualConflictHoldsTheNextAnswerUntilTheAppHasAn
   executor.runReady();
   EXPECT_EQ(store::testing::scalar(db(), "SELECT minutes FROM lessons WHERE id = 'l0'"), 99);
   EXPECT_EQ(store::testing::scalar(db(), "SELECT version FROM _sync_row_versions WHERE row_id = 'l1'"), 8);
-  completeRound();
-  ASSERT_TRUE(slot.outcome);
-  EXPECT_FALSE(slot.outcome->error);
-  EXPECT_EQ(store->pendingChanges(), 0);
+  ASSERT_NO_FATAL_FAILURE(finishRound());
 }
 
 // Under AddressSanitizer this also checks that the ended round is freed: a request kept for after the renewal holds it.
 TEST_F(SyncEnginePipelineTest, ARoundThatFailsWhileItsTokenIsRenewedLosesNothing) {
   startRound(1, 2);
   ASSERT_EQ(transport.sent.size(), 2u);
-  transport.respond(401, R"({"error":{"code":"ERR_AUTH","message":"expired"}})");  // the renewal starts
+  transport.respond(401, kExpired);  // the renewal starts
   transport.failNetwork();  // the other push fails meanwhile: the round ends
   executor.runReady();
   ASSERT_TRUE(slot.outcome);
