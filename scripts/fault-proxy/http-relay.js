@@ -168,13 +168,21 @@ function forward(ctx, request, response, plan) {
       ctx.scheduler.later(plan.responseDelayMs,
         () => relayAnswer(ctx, clientSocket, response, plan, answer, answerChunks));
     }));
-    const stages = [request, requestChunks && recorder(requestChunks),
-      createPacer(ctx.scheduler, { bytesPerSecond: ctx.config.bandwidth }), upstream].filter(Boolean);
-    pipeline(stages, (error) => {
-      if (!error) return;
-      ctx.reset(clientSocket);
-      upstream.destroy();
-    });
+    relayPaced(ctx, request, requestChunks, upstream, clientSocket, upstream);
+  });
+}
+
+/**
+ * Streams `from` into `to` at the link's bandwidth, keeping a copy in `chunks` when a replay needs it. A broken stream
+ * resets the client's connection and destroys `upstreamSide`, the part that still talks to the server.
+ */
+function relayPaced(ctx, from, chunks, to, clientSocket, upstreamSide) {
+  const stages = [from, chunks && recorder(chunks),
+    createPacer(ctx.scheduler, { bytesPerSecond: ctx.config.bandwidth }), to].filter(Boolean);
+  pipeline(stages, (error) => {
+    if (!error) return;
+    ctx.reset(clientSocket);
+    upstreamSide.destroy();
   });
 }
 
@@ -209,13 +217,7 @@ function relayAnswer(ctx, clientSocket, response, plan, answer, answerChunks) {
   } else {
     response.sendDate = false;  // the server's Date header, if any, is forwarded instead
     response.writeHead(answer.statusCode, answer.statusMessage, headers);
-    const stages = [answer, answerChunks && recorder(answerChunks),
-      createPacer(ctx.scheduler, { bytesPerSecond: ctx.config.bandwidth }), response].filter(Boolean);
-    pipeline(stages, (error) => {
-      if (!error) return;
-      ctx.reset(clientSocket);
-      answer.destroy();
-    });
+    relayPaced(ctx, answer, answerChunks, response, clientSocket, answer);
   }
 }
 
