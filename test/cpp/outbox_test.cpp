@@ -81,6 +81,43 @@ TEST_F(OutboxTest, AcknowledgeRemovesRecordsVersionsAndPersistsTheClock) {
   EXPECT_GE(std::stoull(*persisted), batch[2].hlc);
 }
 
+TEST_F(OutboxTest, AnAppliedUpdateKeepsTheVersionTheDeviceHasSeenAsTheNextBase) {
+  insertLessons(1);
+  auto insert = outboxApi->takeBatch(10);
+  std::vector<Acknowledgement> created{{insert[0].changeSeq, 3, insert[0].table, insert[0].rowId}};
+  outboxApi->acknowledge(created);  // it made the row: version 3 is all there is to see
+  db().exec("UPDATE lessons SET minutes = 60 WHERE id = 'l0'");
+  auto update = outboxApi->takeBatch(10);
+  ASSERT_EQ(update.at(0).baseVersion, 3);
+  // Applied at version 9: the row there may hold another device's columns changed at 4..8, not pulled here.
+  std::vector<Acknowledgement> applied{{update[0].changeSeq, 9, update[0].table, update[0].rowId}};
+  outboxApi->acknowledge(applied);
+  EXPECT_EQ(scalar(*engine, "SELECT version FROM _sync_row_versions WHERE row_id = 'l0'"), 3);
+  db().exec("DELETE FROM lessons WHERE id = 'l0'");
+  auto remove = outboxApi->takeBatch(10);
+  EXPECT_EQ(remove.at(0).baseVersion, 3);  // a delete based on 9 would override what it never saw
+  // A merged answer's row is written here: the device has seen the row at its version.
+  std::vector<Acknowledgement> merged{{remove[0].changeSeq, 12, remove[0].table, remove[0].rowId, true}};
+  outboxApi->acknowledge(merged);
+  EXPECT_EQ(scalar(*engine, "SELECT version FROM _sync_row_versions WHERE row_id = 'l0'"), 12);
+}
+
+TEST_F(OutboxTest, AMergedRowIsNotTheBaseOfAChangeMadeBeforeIt) {
+  insertLessons(1);
+  auto insert = outboxApi->takeBatch(10);
+  std::vector<Acknowledgement> created{{insert[0].changeSeq, 3, insert[0].table, insert[0].rowId}};
+  outboxApi->acknowledge(created);
+  db().exec("UPDATE lessons SET minutes = 60 WHERE id = 'l0'");
+  auto first = outboxApi->takeBatch(10);
+  db().exec("UPDATE lessons SET status = 'done' WHERE id = 'l0'");  // made while the first is on its way
+  // The first comes back merged at 8: its row is written here, but the pending change never saw it.
+  std::vector<Acknowledgement> merged{{first[0].changeSeq, 8, first[0].table, first[0].rowId, true}};
+  outboxApi->acknowledge(merged);
+  auto second = outboxApi->takeBatch(10);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].baseVersion, 3);
+}
+
 TEST_F(OutboxTest, ChangeIdsAreNeverReusedAcrossRestarts) {
   insertLessons(2);
   auto batch = outboxApi->takeBatch(10);

@@ -27,6 +27,18 @@ std::int64_t rowVersion(Connection& connection, const std::string& table, const 
   return statement->step() ? statement->columnInt64(0) : 0;
 }
 
+// Whether the row has a change pending or on its way.
+bool hasLocalChanges(Connection& connection, std::string_view table, std::string_view rowId) {
+  auto statement = connection.cached(
+      "SELECT EXISTS (SELECT 1 FROM _sync_outbox WHERE table_name = ?1 AND row_id = ?2) OR "
+      "EXISTS (SELECT 1 FROM _sync_sent WHERE table_name = ?1 AND row_id = ?2 AND state = 1)");
+  ResetOnExit reset(*statement);
+  statement->bindTextUnowned(1, table);
+  statement->bindTextUnowned(2, rowId);
+  statement->step();
+  return statement->columnInt64(0) != 0;
+}
+
 bool sentBefore(Connection& connection, const std::string& table, const std::string& rowId) {
   auto statement = connection.cached("SELECT 1 FROM _sync_sent WHERE table_name = ?1 AND row_id = ?2 LIMIT 1");
   ResetOnExit reset(*statement);
@@ -262,9 +274,12 @@ void Outbox::acknowledge(std::span<const Acknowledgement> acknowledgements) {
   withTransaction(connection_, [&] {
     // The row comes with the acknowledgement: a DELETE ... RETURNING would cost about a fifth more per change.
     auto remove = connection_.cached("DELETE FROM _sync_sent WHERE change_seq = ?1 AND state = 1");
-    auto version = connection_.cached(
+    auto seen = connection_.cached(
         "INSERT INTO _sync_row_versions (table_name, row_id, version) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (table_name, row_id) DO UPDATE SET version = max(version, excluded.version)");
+    auto known = connection_.cached(
+        "INSERT INTO _sync_row_versions (table_name, row_id, version) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (table_name, row_id) DO NOTHING");
     for (const auto& ack : acknowledgements) {
       {
         ResetOnExit reset(*remove);
@@ -272,11 +287,13 @@ void Outbox::acknowledge(std::span<const Acknowledgement> acknowledgements) {
         remove->step();
       }
       if (connection_.changes() == 0) continue;  // already acknowledged: a replayed answer changes nothing
-      ResetOnExit reset(*version);
-      version->bindTextUnowned(1, ack.table);
-      version->bindTextUnowned(2, ack.rowId);
-      version->bindInt64(3, ack.version);
-      version->step();
+      // A change of the row still pending or on its way was made before this row was seen: its base stays.
+      auto& version = ack.rowSeen && !hasLocalChanges(connection_, ack.table, ack.rowId) ? *seen : *known;
+      ResetOnExit reset(version);
+      version.bindTextUnowned(1, ack.table);
+      version.bindTextUnowned(2, ack.rowId);
+      version.bindInt64(3, ack.version);
+      version.step();
     }
     // Stamps of acknowledged changes leave the outbox: keep the clock's high-water mark.
     writeMetadata(connection_, meta_keys::hlc, std::to_string(clock_.last()));

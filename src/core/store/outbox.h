@@ -29,6 +29,10 @@ struct Acknowledgement {
   std::int64_t version = 0;  // the server's sequence number for the change: the row's new version
   std::string_view table;    // the change's row (the caller's batch holds the strings)
   std::string_view rowId;
+  // The device holds the row as it is at `version` (a merged answer's row was written here). Otherwise the row at
+  // `version` may carry other devices' columns the device has not pulled yet, and the version it has seen stays.
+  // Even then it stays while another change of the row is pending or on its way: that change was made before.
+  bool rowSeen = false;
 };
 
 // Changes takeBatch leaves where they are: those in batches still on their way (by change id) and every change of a
@@ -52,7 +56,9 @@ class Outbox {
   // which are marked in flight with a new change id and their current values. One transaction. Changes `busy` holds
   // are left out (in flight ones stay in flight, pending ones pending).
   std::vector<OutboxChange> takeBatch(std::size_t limit, const BusyChanges& busy = {});
-  // The server applied these: their entries go, the rows' versions are recorded.
+  // The server applied these: their entries go. A row's version is recorded when the device had none for it (it
+  // created the row) or has seen the row at that version (rowSeen): it is the base of the row's next change, which
+  // the server takes as "every other device's change up to it was seen here".
   void acknowledge(std::span<const Acknowledgement> acknowledgements);
   // The server did not apply this change (and will not, under this id): it is pending again, folded into a newer
   // pending change of the same row if there is one.

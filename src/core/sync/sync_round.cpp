@@ -260,7 +260,7 @@ void SyncRound::onPushAnswer(const std::vector<store::OutboxChange>& batch, Http
           if (!result.overrode.empty()) won.push_back(i);
           break;
         case protocol::PushStatus::merged:
-          acks.push_back({batch[i].changeSeq, result.version, batch[i].table, batch[i].rowId});
+          acks.push_back({batch[i].changeSeq, result.version, batch[i].table, batch[i].rowId, true});
           ownVersions.push_back(result.version);
           merged.push_back(i);
           acknowledgeSoFar();
