@@ -40,7 +40,7 @@ async function main() {
       const tokens = path.join(dir, `tokens-${first}`);
       fs.writeFileSync(tokens, seeds.map((seed) => `token-${seed}:tenant-${seed}`).join('\n'));
       server = await startServer({ db: path.join(dir, `server-${first}.db`), token: 'unused:unused',
-        args: ['--tokens-file', tokens] });
+        args: ['--tokens-file', tokens, '--row-index-flush', '7'] });  // as 62-convergence: both lookup paths
       for (const seed of seeds) {
         const proxies = [];
         try {

@@ -17,6 +17,7 @@ using namespace offline_sync;
 struct Arguments {
   server::ServerOptions options;
   std::string database = "offline-sync-server.db";
+  server::SqliteStorageOptions storage;
   server::TokenTable tokens;
 };
 
@@ -24,7 +25,7 @@ struct Arguments {
   std::cerr << "offline-sync-server: " << problem << "\n"
             << "usage: offline-sync-server [--host 127.0.0.1] [--port 8080] [--db FILE] [--threads N]\n"
             << "                           --token TOKEN:TENANT [--token ...] [--tokens-file FILE]\n"
-            << "                           [--live-ping-seconds 20]\n";
+            << "                           [--live-ping-seconds 20] [--row-index-flush 65536]\n";
   std::exit(2);
 }
 
@@ -54,6 +55,8 @@ Arguments parse(int argc, char** argv) {
       arguments.database = value();
     } else if (flag == "--live-ping-seconds") {
       arguments.options.livePingInterval = std::chrono::seconds(std::max(1, std::atoi(value().c_str())));
+    } else if (flag == "--row-index-flush") {
+      arguments.storage.rowIndexFlushRows = static_cast<std::size_t>(std::max(1, std::atoi(value().c_str())));
     } else if (flag == "--threads") {
       arguments.options.threads = std::max(1, std::atoi(value().c_str()));
     } else if (flag == "--token") {
@@ -75,7 +78,7 @@ Arguments parse(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     Arguments arguments = parse(argc, argv);
-    server::SqliteStorage storage(arguments.database);
+    server::SqliteStorage storage(arguments.database, arguments.storage);
     server::LiveHub hub;
     server::Router router(storage, arguments.tokens, hub);
     server::HttpServer http(router, hub, arguments.options);

@@ -49,7 +49,7 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions optio
   if (options.walAutocheckpointPages <= 0) throwInvalidArgument("walAutocheckpointPages must be positive");
   writer_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(options.walAutocheckpointPages));
   createStorageSchema(*writer_);
-  pushWriter_ = std::make_unique<PushWriter>(*writer_);
+  pushWriter_ = std::make_unique<PushWriter>(*writer_, options.rowIndexFlushRows);
 }
 
 SqliteStorage::~SqliteStorage() = default;

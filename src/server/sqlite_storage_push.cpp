@@ -2,7 +2,7 @@
 // recorded under the change id, and the row written with the tenant's next sequence number; a change id recorded
 // before gets its recorded answer instead, and nothing is written. The statements are prepared once, so a change
 // costs a few b-tree lookups and two writes. Values are bound without a copy: each outlives the step, and every
-// statement is reset (ResetOnExit) before its values go away.
+// statement is reset (ResetOnExit) before its values go away. Rows are found by id through a RowFinder.
 #include "server/sqlite_storage_push.h"
 
 #include <chrono>
@@ -79,7 +79,8 @@ void applyColumns(merge::ServerRow& row, const merge::Resolution& resolution, co
 
 }  // namespace
 
-PushWriter::PushWriter(store::Connection& connection) : connection_(connection) {
+PushWriter::PushWriter(store::Connection& connection, std::size_t indexFlushRows)
+    : connection_(connection), finder_(connection, indexFlushRows) {
   // Held for the writer's life (cached() marks them persistent for SQLite); nothing else runs them.
   selectTenant_ = connection_.cached("SELECT id, seq FROM tenants WHERE name = ?1");
   insertTenant_ = connection_.cached("INSERT INTO tenants (name, seq) VALUES (?1, 0)");
@@ -89,9 +90,6 @@ PushWriter::PushWriter(store::Connection& connection) : connection_(connection) 
   insertSeen_ = connection_.cached(
       "INSERT INTO seen (tenant, change_id, status, version, tbl, row_id, columns, code, reason, seen_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (tenant, change_id) DO NOTHING");
-  selectRow_ = connection_.cached(
-      "SELECT version, deleted, data FROM rows INDEXED BY rows_by_id "
-      "WHERE tenant = ?1 AND id_hash = ?2 AND tbl = ?3 AND row_id = ?4");
   insertRow_ = connection_.cached(
       "INSERT INTO rows (tenant, version, tbl, row_id, deleted, data, id_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   // The version is the primary key's second half: the row moves to the tenant's end of the b-tree.
@@ -105,22 +103,36 @@ protocol::PushResponse PushWriter::push(std::string_view tenantName, const proto
   }
   protocol::PushResponse response;
   response.results.reserve(request.changes.size());
-  store::withTransaction(connection_, [&] {
-    Tenant tenant = loadTenant(tenantName, !request.changes.empty());
-    const std::int64_t before = tenant.seq;
-    now_ = nowMs();
-    for (std::size_t i = 0; i < checked.size(); ++i) {
-      response.results.push_back(applyChange(tenant, request.changes[i], checked[i], request.deviceId));
-    }
-    if (tenant.seq != before) {
-      store::ResetOnExit reset(*updateSeq_);
-      updateSeq_->bindInt64(1, tenant.id);
-      updateSeq_->bindInt64(2, tenant.seq);
-      updateSeq_->step();
-    }
-    response.cursor = tenant.seq;
-  });
+  bool flushed = false;
+  try {
+    store::withTransaction(connection_, [&] {
+      finder_.begin();
+      flushed = applyAll(tenantName, request, checked, response);
+    });
+  } catch (...) {
+    finder_.rolledBack();
+    throw;
+  }
+  finder_.committed(flushed);
   return response;
+}
+
+bool PushWriter::applyAll(std::string_view tenantName, const protocol::PushRequest& request,
+                          std::span<const CheckedChange> checked, protocol::PushResponse& response) {
+  Tenant tenant = loadTenant(tenantName, !request.changes.empty());
+  const std::int64_t before = tenant.seq;
+  now_ = nowMs();
+  for (std::size_t i = 0; i < checked.size(); ++i) {
+    response.results.push_back(applyChange(tenant, request.changes[i], checked[i], request.deviceId));
+  }
+  if (tenant.seq != before) {
+    store::ResetOnExit reset(*updateSeq_);
+    updateSeq_->bindInt64(1, tenant.id);
+    updateSeq_->bindInt64(2, tenant.seq);
+    updateSeq_->step();
+  }
+  response.cursor = tenant.seq;
+  return finder_.flushIfDue();
 }
 
 PushWriter::Tenant PushWriter::loadTenant(std::string_view name, bool create) {
@@ -158,7 +170,9 @@ PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& c
   }
 
   const std::int64_t idHash = checked.idHash;
-  std::optional<merge::ServerRow> current = loadRow(tenant, change.table, change.row, idHash);
+  std::optional<RowFinder::Found> found = finder_.find(tenant.id, change.table, change.row, idHash);
+  std::optional<merge::ServerRow> current;
+  if (found) current = std::move(found->row);
   const merge::Resolution resolution = merge::resolve(current, change, deviceId);
   const std::optional<std::int64_t> previousVersion =
       current ? std::optional<std::int64_t>(current->version) : std::nullopt;
@@ -193,6 +207,11 @@ PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& c
   if (resolution.rowChanged) {
     tenant.seq = current->version;
     writeRow(tenant, change, idHash, *current, previousVersion);
+    if (previousVersion) {
+      finder_.rewritten(tenant.id, idHash, found->home, *previousVersion, current->version);
+    } else {
+      finder_.inserted(tenant.id, idHash, current->version);
+    }
   }
   return result;
 }
@@ -234,40 +253,15 @@ std::optional<PushResult> PushWriter::recordedResult(const Tenant& tenant, const
   }
   // The row as it is now, not as it was: the newest state is what the device needs to settle its copy.
   if (result.status == PushStatus::merged || result.status == PushStatus::conflict) {
-    auto row = loadRow(tenant, table, rowId, rowIdHash(table, rowId));
+    auto row = finder_.find(tenant.id, table, rowId, rowIdHash(table, rowId));
     // Rows are never removed, so a recorded answer always finds its row; without it the answer cannot be sent.
     if (!row) {
       throw Error(ErrorCategory::internal, "ERR_CORRUPT_ROW",
                   "The row of recorded change " + changeId + " is missing (table '" + table + "', row '" + rowId + "')");
     }
-    result.row = rowState(table, rowId, *row);
+    result.row = rowState(table, rowId, row->row);
   }
   return result;
-}
-
-std::optional<merge::ServerRow> PushWriter::loadRow(const Tenant& tenant, std::string_view table,
-                                                    std::string_view rowId, std::int64_t idHash) {
-  store::ResetOnExit reset(*selectRow_);
-  selectRow_->bindInt64(1, tenant.id);
-  selectRow_->bindInt64(2, idHash);
-  selectRow_->bindTextUnowned(3, table);
-  selectRow_->bindTextUnowned(4, rowId);
-  if (!selectRow_->step()) return std::nullopt;
-  merge::ServerRow row;
-  row.version = selectRow_->columnInt64(0);
-  const std::int64_t deleted = selectRow_->columnInt64(1);
-  RowData data = decodeRow(selectRow_->columnBlob(2), table, rowId);
-  // Every delete stores its stamp; a mismatch means the row was not written by this code.
-  if ((deleted != 0 && deleted != 1) || (deleted == 1) != data.deletion.has_value()) {
-    throw Error(ErrorCategory::internal, "ERR_CORRUPT_ROW",
-                "A stored row's deleted flag does not match its data (table '" + std::string(table) + "', row '" +
-                    std::string(rowId) + "')");
-  }
-  row.deleted = deleted == 1;
-  row.columns = std::move(data.columns);
-  row.stamps = std::move(data.stamps);
-  if (data.deletion) row.deletion = std::move(*data.deletion);
-  return row;
 }
 
 void PushWriter::writeRow(const Tenant& tenant, const protocol::WireChange& change, std::int64_t idHash,

@@ -12,14 +12,16 @@
 #include "core/protocol/messages.h"
 #include "core/store/connection.h"
 #include "server/row_codec.h"
+#include "server/row_finder.h"
 #include "server/sqlite_storage_checks.h"
 
 namespace offline_sync::server {
 
 class PushWriter {
  public:
-  // Prepares its statements on connection, which must outlive it and hold the storage schema.
-  explicit PushWriter(store::Connection& connection);
+  // Prepares its statements on connection, which must outlive it and hold the storage schema. A push that leaves at
+  // least indexFlushRows rows that row_ids does not hold yet adds them all to it (RowFinder).
+  PushWriter(store::Connection& connection, std::size_t indexFlushRows);
   PushWriter(const PushWriter&) = delete;
   PushWriter& operator=(const PushWriter&) = delete;
 
@@ -34,12 +36,14 @@ class PushWriter {
     std::int64_t seq = 0;
   };
 
+  // The push's work inside its transaction; true when it also flushed the recent rows into row_ids.
+  bool applyAll(std::string_view tenantName, const protocol::PushRequest& request,
+                std::span<const CheckedChange> checked, protocol::PushResponse& response);
   Tenant loadTenant(std::string_view name, bool create);
   protocol::PushResult applyChange(Tenant& tenant, const protocol::WireChange& change, const CheckedChange& checked,
                                    std::string_view deviceId);
   std::optional<protocol::PushResult> recordedResult(const Tenant& tenant, const std::string& changeId);
-  std::optional<merge::ServerRow> loadRow(const Tenant& tenant, std::string_view table, std::string_view rowId,
-                                          std::int64_t idHash);
+  // previousVersion: the row's version before this change, or nullopt for a new row.
   void writeRow(const Tenant& tenant, const protocol::WireChange& change, std::int64_t idHash,
                 const merge::ServerRow& row, std::optional<std::int64_t> previousVersion);
   // False when the change id was recorded before: then nothing was written.
@@ -48,6 +52,7 @@ class PushWriter {
   protocol::PushResult replayed(const Tenant& tenant, const std::string& changeId);
 
   store::Connection& connection_;
+  RowFinder finder_;
   std::int64_t now_ = 0;  // milliseconds since the epoch, once per push, for seen_at
   RowEncoder encoder_;
   store::Blob names_;
@@ -56,7 +61,6 @@ class PushWriter {
   std::shared_ptr<store::Statement> updateSeq_;
   std::shared_ptr<store::Statement> selectSeen_;
   std::shared_ptr<store::Statement> insertSeen_;
-  std::shared_ptr<store::Statement> selectRow_;
   std::shared_ptr<store::Statement> insertRow_;
   std::shared_ptr<store::Statement> updateRow_;
 };

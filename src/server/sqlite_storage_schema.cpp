@@ -1,10 +1,14 @@
 // Tables of the server storage. Tenants get a small integer id so keys do not repeat a long tenant name. Rows are
 // clustered by (tenant, version): a push appends at the tenant's end of the b-tree and a pull reads one contiguous
-// range. Finding a row by id goes through rows_by_id on (tenant, id_hash), a 64-bit hash of (table, row id): row ids
-// are random UUIDs, so each insert lands on a random leaf of that index, and entries of ~20 bytes instead of ~60
-// (table and row id as text) mean fewer leaves written per push and cheaper comparisons. The hash may collide, so
-// lookups also compare table and row id; uniqueness of (tenant, table, row id) is kept by the single writer, which
-// always looks a row up before inserting it.
+// range. Finding a row by id goes through row_ids, keyed by (tenant, id_hash, version) where id_hash is a 64-bit hash
+// of (table, row id): ~20 bytes an entry instead of ~60 (table and row id as text). Row ids are random UUIDs, so
+// row_ids is not kept up to date on every write (that would dirty a random leaf per change): it holds the rows up to
+// the tenant's indexed_seq, and the push writer keeps the newer ones in memory (recent_row_index.h) and adds them in
+// sorted passes. The hash may collide, so lookups also compare table and row id; uniqueness of (tenant, table,
+// row id) is kept by the single writer, which always looks a row up before inserting it.
+//
+// Schema versions: 1 indexed rows by id with an SQLite index (rows_by_id) on every write; 2 has row_ids and
+// tenants.indexed_seq. A version 1 file is migrated when a version 2 server opens it.
 #include "server/sqlite_storage_schema.h"
 
 #include <string>
@@ -14,17 +18,31 @@
 namespace offline_sync::server {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kMetaTable = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY NOT NULL,
   value INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tenants (
+)sql";
+
+// Where each row is, by id: see the top of this file. In both the new schema and the migration.
+constexpr const char* kRowIdsTable = R"sql(
+CREATE TABLE row_ids (
+  tenant INTEGER NOT NULL,
+  id_hash INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (tenant, id_hash, version)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE tenants (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
-  seq INTEGER NOT NULL
+  seq INTEGER NOT NULL,
+  indexed_seq INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE TABLE IF NOT EXISTS rows (
+CREATE TABLE rows (
   tenant INTEGER NOT NULL,
   version INTEGER NOT NULL,
   id_hash INTEGER NOT NULL,
@@ -34,8 +52,7 @@ CREATE TABLE IF NOT EXISTS rows (
   data BLOB NOT NULL,
   PRIMARY KEY (tenant, version)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rows_by_id ON rows (tenant, id_hash);
-CREATE TABLE IF NOT EXISTS seen (
+CREATE TABLE seen (
   tenant INTEGER NOT NULL,
   change_id TEXT NOT NULL,
   status INTEGER NOT NULL,
@@ -48,28 +65,39 @@ CREATE TABLE IF NOT EXISTS seen (
   seen_at INTEGER NOT NULL,
   PRIMARY KEY (tenant, change_id)
 ) STRICT, WITHOUT ROWID;
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', 1);
+INSERT INTO meta (key, value) VALUES ('schema_version', 2);
 )sql";
 
+// Version 1 kept rows_by_id on (tenant, id_hash) up to date on every write; its entries become row_ids, all indexed.
+// Runs after kRowIdsTable.
+constexpr const char* kMigrateFrom1 = R"sql(
+INSERT INTO row_ids (tenant, id_hash, version) SELECT tenant, id_hash, version FROM rows ORDER BY tenant, id_hash, version;
+DROP INDEX rows_by_id;
+ALTER TABLE tenants ADD COLUMN indexed_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE tenants SET indexed_seq = seq;
+UPDATE meta SET value = 2 WHERE key = 'schema_version';
+)sql";
+
+// 0 for a new file.
 std::int64_t schemaVersion(store::Connection& connection) {
   auto statement = connection.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
-  if (!statement->step()) {
-    throw Error(ErrorCategory::internal, "ERR_CORRUPT_ROW", "The storage's meta table has no schema version");
-  }
-  return statement->columnInt64(0);
+  return statement->step() ? statement->columnInt64(0) : 0;
 }
 
 }  // namespace
 
 void createStorageSchema(store::Connection& connection) {
   store::withTransaction(connection, [&] {
-    connection.exec(kSchema);
+    connection.exec(kMetaTable);
     const std::int64_t version = schemaVersion(connection);
     if (version > kStorageSchemaVersion) {
       throw Error(ErrorCategory::state, codes::schemaTooNew,
                   "The storage file has schema version " + std::to_string(version) + " but this server knows only " +
                       std::to_string(kStorageSchemaVersion) + ": it was written by a newer server");
     }
+    if (version < kStorageSchemaVersion) connection.exec(kRowIdsTable);
+    if (version == 0) connection.exec(kSchema);
+    if (version == 1) connection.exec(kMigrateFrom1);
   });
 }
 

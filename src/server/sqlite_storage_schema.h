@@ -9,13 +9,13 @@
 
 namespace offline_sync::server {
 
-inline constexpr std::int64_t kStorageSchemaVersion = 1;
+inline constexpr std::int64_t kStorageSchemaVersion = 2;
 
-// Creates what is missing in one write transaction, so two processes opening a new file at once do not collide.
-// Throws ERR_SCHEMA_TOO_NEW when the file was written by a newer schema.
+// Creates the tables of a new file, or migrates an older file's, in one write transaction, so two processes opening a
+// file at once do not collide. Throws ERR_SCHEMA_TOO_NEW when the file was written by a newer schema.
 void createStorageSchema(store::Connection& connection);
 
-// The key of the rows_by_id index. Stored: it must never change for a schema version.
+// The id_hash of row_ids and rows. Stored: it must never change for a schema version.
 std::int64_t rowIdHash(std::string_view table, std::string_view rowId);
 
 // The numbers a `seen` row stores for a push status; fixed here, independent of the enum's declaration order.

@@ -16,8 +16,10 @@ const SEEDS = Array.from({ length: 50 }, (_, i) => 6201 + i);
 test(`${SEEDS.length} seeds converge to what the conflict rules say, through faults and offline periods`, async (t) => {
   const tmp = tempDir(t);
   fs.writeFileSync(tmp.file('tokens'), SEEDS.map((seed) => `token-${seed}:tenant-${seed}`).join('\n'));
+  // A small --row-index-flush: rows move from the server's in-memory index to its on-disk one every few pushes, so
+  // lookups by id take both paths.
   const server = await startServer(t, { db: tmp.file('server.db'), tokens: [],
-    args: ['--tokens-file', tmp.file('tokens')] });
+    args: ['--tokens-file', tmp.file('tokens'), '--row-index-flush', '7'] });
   const totals = { writes: 0, merged: 0, faults: 0, toggles: 0 };
   for (const seed of SEEDS) {
     const proxies = [];

@@ -268,7 +268,10 @@ async function serverKillTrial(scope, seed) {
   const tmp = tempDir(scope);
   // A fixed port, so that the clients reconnect by themselves to the restarted server.
   const port = await closedPort();
-  const serverOptions = { db: tmp.file('server.db'), tokens: TENANT_TOKENS, args: ['--port', String(port)] };
+  // --row-index-flush 40: kills fall between and during the passes that move rows from the server's in-memory index
+  // to its on-disk one, and each restart rebuilds the in-memory part from the file.
+  const serverOptions = { db: tmp.file('server.db'), tokens: TENANT_TOKENS,
+    args: ['--port', String(port), '--row-index-flush', '40'] };
   let server = await startServer(scope, serverOptions);
 
   const model = new Map();

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/store/connection.h"
 #include "server/sqlite_storage_fixture.h"
+#include "server/sqlite_storage_schema.h"
 
 namespace offline_sync::server::testing {
 namespace {
@@ -18,12 +19,6 @@ constexpr HlcStamp kHlc = 111546104115200000;
 
 WireChange insert(const std::string& id, const std::string& row, int n = 1) {
   return makeChange(id, row, ChangeOp::insert, 0, kHlc, lessonColumns(n));
-}
-
-// Runs SQL on the storage file behind the storage's back, as damage or an older/newer server would.
-void tamper(const std::string& path, const std::string& sql) {
-  store::Connection connection(path, store::OpenOptions{});
-  connection.exec(sql);
 }
 
 template <typename Call>
@@ -99,11 +94,15 @@ TEST_F(SqliteStorageTest, InconsistentStoredRowsAndResultsAreErrors) {
 }
 
 TEST_F(SqliteStorageTest, RowsSharingAnIdHashStayDistinct) {
+  SqliteStorageOptions options;
+  options.rowIndexFlushRows = 1;  // every push adds its rows to row_ids
+  reopen(options);
   storage().push("t", makePush("d", {insert("d:1", "L1"), insert("d:2", "L2")}));
-  // The collision 64-bit hashes make improbable: another row id with L2's hash, first in the index (version 0, which
+  // The collision 64-bit hashes make improbable: another row id with L2's hash, first in row_ids (version 0, which
   // no pull returns). Lookups of L2 must compare the table and row id, not trust the hash.
   tamper(path_, "INSERT INTO rows (tenant, version, id_hash, tbl, row_id, deleted, data) "
-                "SELECT tenant, 0, id_hash, tbl, 'impostor', deleted, data FROM rows WHERE row_id = 'L2'");
+                "SELECT tenant, 0, id_hash, tbl, 'impostor', deleted, data FROM rows WHERE row_id = 'L2'; "
+                "INSERT INTO row_ids (tenant, id_hash, version) SELECT tenant, id_hash, 0 FROM rows WHERE row_id = 'L2'");
   const auto response = storage().push(
       "t", makePush("e", {makeChange("e:1", "L2", ChangeOp::update, 2, kHlc + 1, {{"status", std::string("L2")}}),
                           makeChange("e:2", "L2", ChangeOp::update, 3, kHlc + 2, {{"paid", std::int64_t{1}}})}));
@@ -118,9 +117,32 @@ TEST_F(SqliteStorageTest, RowsSharingAnIdHashStayDistinct) {
   EXPECT_EQ(*columnValue(rows[1], "paid"), store::Value(std::int64_t{1}));
 }
 
+TEST_F(SqliteStorageTest, RecentRowsSharingAnIdHashStayDistinct) {
+  storage().push("t", makePush("d", {insert("d:1", "L1"), insert("d:2", "L2")}));
+  // As above, but the impostor is recent (above indexed_seq), so the in-memory index lists two versions for L2's
+  // hash. The sequence moves past it, as if a push had written it.
+  tamper(path_, "UPDATE tenants SET seq = 3; "
+                "INSERT INTO rows (tenant, version, id_hash, tbl, row_id, deleted, data) "
+                "SELECT tenant, 3, id_hash, tbl, 'impostor', deleted, data FROM rows WHERE row_id = 'L2'");
+  const auto response = storage().push(
+      "t", makePush("e", {makeChange("e:1", "L2", ChangeOp::update, 2, kHlc + 1, {{"status", std::string("L2")}}),
+                          makeChange("e:2", "L2", ChangeOp::update, 4, kHlc + 2, {{"paid", std::int64_t{1}}})}));
+  EXPECT_EQ(response.results[0].status, PushStatus::applied);
+  EXPECT_EQ(response.results[0].version, 4);
+  EXPECT_EQ(response.results[1].status, PushStatus::applied);
+  EXPECT_EQ(response.results[1].version, 5);
+  const auto rows = pullAll(storage(), "t");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].row, "impostor");
+  EXPECT_EQ(*columnValue(rows[1], "status"), store::Value(std::string("booked")));  // untouched
+  EXPECT_EQ(rows[2].row, "L2");
+  EXPECT_EQ(*columnValue(rows[2], "status"), store::Value(std::string("L2")));
+  EXPECT_EQ(*columnValue(rows[2], "paid"), store::Value(std::int64_t{1}));
+}
+
 TEST_F(SqliteStorageTest, AFileFromANewerServerIsRefused) {
   storage_.reset();
-  tamper(path_, "UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+  tamper(path_, "UPDATE meta SET value = " + std::to_string(kStorageSchemaVersion + 1) + " WHERE key = 'schema_version'");
   try {
     reopen();
     FAIL() << "expected an error";

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/store/connection.h"
 #include "server/sqlite_storage.h"
 #include "temp_dir.h"
 
@@ -82,6 +83,20 @@ inline std::vector<RowState> pullAll(ServerStorage& storage, const std::string& 
     cursor = page.cursor;
     if (!page.more) return rows;
   }
+}
+
+// Runs SQL on the storage file behind the storage's back, as damage, an older/newer server or a second one would.
+inline void tamper(const std::string& path, const std::string& sql) {
+  store::Connection connection(path, store::OpenOptions{});
+  connection.exec(sql);
+}
+
+// The first column of the first row of a query on the storage file, read behind the storage's back.
+inline std::int64_t queryInt(const std::string& path, const std::string& sql) {
+  store::Connection connection(path, store::OpenOptions{});
+  auto statement = connection.prepare(sql);
+  EXPECT_TRUE(statement->step()) << sql;
+  return statement->columnInt64(0);
 }
 
 inline bool sameResult(const PushResult& a, const PushResult& b) {

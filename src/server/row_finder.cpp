@@ -1,0 +1,132 @@
+#include "server/row_finder.h"
+
+#include <algorithm>
+#include <string>
+
+#include "core/error.h"
+#include "server/row_codec.h"
+
+namespace offline_sync::server {
+
+RowFinder::RowFinder(store::Connection& connection, std::size_t flushRows)
+    : connection_(connection), flushRows_(std::max<std::size_t>(1, flushRows)) {
+  // Held for the finder's life (cached() marks them persistent for SQLite); nothing else runs them.
+  dataVersion_ = connection_.cached("PRAGMA data_version");
+  selectRecentRow_ = connection_.cached(
+      "SELECT deleted, data FROM rows WHERE tenant = ?1 AND version = ?2 AND tbl = ?3 AND row_id = ?4");
+  // CROSS JOIN keeps row_ids outer: its key prefix finds the candidates, each then one lookup in rows.
+  selectIndexedRow_ = connection_.cached(
+      "SELECT r.version, r.deleted, r.data FROM row_ids AS i CROSS JOIN rows AS r "
+      "ON r.tenant = i.tenant AND r.version = i.version "
+      "WHERE i.tenant = ?1 AND i.id_hash = ?2 AND r.tbl = ?3 AND r.row_id = ?4");
+  deleteRowId_ = connection_.cached("DELETE FROM row_ids WHERE tenant = ?1 AND id_hash = ?2 AND version = ?3");
+  insertRowId_ = connection_.cached("INSERT INTO row_ids (tenant, id_hash, version) VALUES (?1, ?2, ?3)");
+  markIndexed_ = connection_.cached("UPDATE tenants SET indexed_seq = seq WHERE id = ?1");
+}
+
+void RowFinder::begin() {
+  std::int64_t dataVersion = 0;
+  {
+    store::ResetOnExit reset(*dataVersion_);
+    dataVersion_->step();
+    dataVersion = dataVersion_->columnInt64(0);
+  }
+  if (dataVersion == seenDataVersion_) return;
+  // First use, or another connection committed since our last transaction: what it wrote is not in recent_.
+  recent_.clear();
+  auto rows = connection_.prepare(
+      "SELECT r.tenant, r.id_hash, r.version FROM tenants AS t CROSS JOIN rows AS r "
+      "ON r.tenant = t.id AND r.version > t.indexed_seq");
+  while (rows->step()) recent_.add(rows->columnInt64(0), rows->columnInt64(1), rows->columnInt64(2));
+  recent_.commit();  // the file's committed state: nothing for a rollback to undo
+  seenDataVersion_ = dataVersion;
+}
+
+std::optional<RowFinder::Found> RowFinder::find(std::int64_t tenant, std::string_view table, std::string_view rowId,
+                                                std::int64_t idHash) {
+  candidates_.clear();
+  recent_.versions(tenant, idHash, candidates_);
+  for (const std::int64_t version : candidates_) {
+    store::ResetOnExit reset(*selectRecentRow_);
+    selectRecentRow_->bindInt64(1, tenant);
+    selectRecentRow_->bindInt64(2, version);
+    selectRecentRow_->bindTextUnowned(3, table);
+    selectRecentRow_->bindTextUnowned(4, rowId);
+    if (!selectRecentRow_->step()) continue;  // another row with the same id hash
+    return Found{readRow(*selectRecentRow_, 0, version, table, rowId), Home::recent};
+  }
+  // Not recent, so row_ids holds it if the row exists.
+  store::ResetOnExit reset(*selectIndexedRow_);
+  selectIndexedRow_->bindInt64(1, tenant);
+  selectIndexedRow_->bindInt64(2, idHash);
+  selectIndexedRow_->bindTextUnowned(3, table);
+  selectIndexedRow_->bindTextUnowned(4, rowId);
+  if (!selectIndexedRow_->step()) return std::nullopt;
+  return Found{readRow(*selectIndexedRow_, 1, selectIndexedRow_->columnInt64(0), table, rowId), Home::indexed};
+}
+
+void RowFinder::inserted(std::int64_t tenant, std::int64_t idHash, std::int64_t version) {
+  recent_.add(tenant, idHash, version);
+}
+
+void RowFinder::rewritten(std::int64_t tenant, std::int64_t idHash, Home home, std::int64_t previousVersion,
+                          std::int64_t version) {
+  if (home == Home::recent) {
+    recent_.move(tenant, idHash, previousVersion, version);
+    return;
+  }
+  store::ResetOnExit reset(*deleteRowId_);
+  deleteRowId_->bindInt64(1, tenant);
+  deleteRowId_->bindInt64(2, idHash);
+  deleteRowId_->bindInt64(3, previousVersion);
+  deleteRowId_->step();
+  recent_.add(tenant, idHash, version);
+}
+
+bool RowFinder::flushIfDue() {
+  if (recent_.size() < flushRows_) return false;
+  std::int64_t tenant = 0;  // tenant ids start at 1
+  for (const auto& entry : recent_.sorted()) {
+    if (entry.tenant != tenant) {
+      tenant = entry.tenant;
+      store::ResetOnExit reset(*markIndexed_);
+      markIndexed_->bindInt64(1, tenant);
+      markIndexed_->step();
+    }
+    store::ResetOnExit reset(*insertRowId_);
+    insertRowId_->bindInt64(1, entry.tenant);
+    insertRowId_->bindInt64(2, entry.idHash);
+    insertRowId_->bindInt64(3, entry.version);
+    insertRowId_->step();
+  }
+  return true;
+}
+
+void RowFinder::committed(bool flushed) noexcept {
+  if (flushed) {
+    recent_.clear();
+  } else {
+    recent_.commit();
+  }
+}
+
+merge::ServerRow RowFinder::readRow(store::Statement& statement, int firstColumn, std::int64_t version,
+                                    std::string_view table, std::string_view rowId) {
+  merge::ServerRow row;
+  row.version = version;
+  const std::int64_t deleted = statement.columnInt64(firstColumn);
+  RowData data = decodeRow(statement.columnBlob(firstColumn + 1), table, rowId);
+  // Every delete stores its stamp; a mismatch means the row was not written by this code.
+  if ((deleted != 0 && deleted != 1) || (deleted == 1) != data.deletion.has_value()) {
+    throw Error(ErrorCategory::internal, "ERR_CORRUPT_ROW",
+                "A stored row's deleted flag does not match its data (table '" + std::string(table) + "', row '" +
+                    std::string(rowId) + "')");
+  }
+  row.deleted = deleted == 1;
+  row.columns = std::move(data.columns);
+  row.stamps = std::move(data.stamps);
+  if (data.deletion) row.deletion = std::move(*data.deletion);
+  return row;
+}
+
+}  // namespace offline_sync::server

@@ -1,0 +1,68 @@
+// Finds a tenant's stored row by table and id, and keeps the two ways of finding it up to date: the recent row index
+// (rows written since the last pass, in memory) and row_ids (the rest, on disk); see sqlite_storage_schema.cpp.
+// A rewritten row's row_ids entry is deleted and the row becomes recent, so row_ids never points at a version that
+// moved. Another connection that writes the file (a second server process, or a repair) changes PRAGMA data_version:
+// the next transaction then rebuilds the recent index from the file.
+//
+// Used inside the push writer's transaction: begin() first, then find / inserted / rewritten, flushIfDue() last,
+// then committed() or rolledBack() once the transaction has ended.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/merge/resolve.h"
+#include "core/store/connection.h"
+#include "server/recent_row_index.h"
+
+namespace offline_sync::server {
+
+class RowFinder {
+ public:
+  enum class Home { recent, indexed };  // where find() found a row
+  struct Found {
+    merge::ServerRow row;
+    Home home = Home::recent;
+  };
+
+  // connection must outlive the finder and hold the storage schema. A transaction that leaves at least flushRows
+  // recent rows adds them all to row_ids (flushIfDue).
+  RowFinder(store::Connection& connection, std::size_t flushRows);
+
+  // Rebuilds the recent index if the file changed behind it (or on first use). Inside the transaction.
+  void begin();
+  std::optional<Found> find(std::int64_t tenant, std::string_view table, std::string_view rowId, std::int64_t idHash);
+  // A new row was written at version.
+  void inserted(std::int64_t tenant, std::int64_t idHash, std::int64_t version);
+  // A row find() returned (from `home`, at previousVersion) was written again at version.
+  void rewritten(std::int64_t tenant, std::int64_t idHash, Home home, std::int64_t previousVersion,
+                 std::int64_t version);
+  // Adds every recent row to row_ids and moves each tenant's indexed_seq up to its seq, when there are enough. The
+  // caller has written its tenants' seq. True when it did.
+  bool flushIfDue();
+  // After the transaction: flushed is what flushIfDue() answered.
+  void committed(bool flushed) noexcept;
+  void rolledBack() noexcept { recent_.rollback(); }
+
+ private:
+  merge::ServerRow readRow(store::Statement& statement, int firstColumn, std::int64_t version, std::string_view table,
+                           std::string_view rowId);
+
+  store::Connection& connection_;
+  const std::size_t flushRows_;
+  RecentRowIndex recent_;
+  std::vector<std::int64_t> candidates_;  // find()'s scratch list of recent versions
+  std::int64_t seenDataVersion_ = -1;     // PRAGMA data_version when recent_ last matched the file
+  std::shared_ptr<store::Statement> dataVersion_;
+  std::shared_ptr<store::Statement> selectRecentRow_;
+  std::shared_ptr<store::Statement> selectIndexedRow_;
+  std::shared_ptr<store::Statement> deleteRowId_;
+  std::shared_ptr<store::Statement> insertRowId_;
+  std::shared_ptr<store::Statement> markIndexed_;
+};
+
+}  // namespace offline_sync::server

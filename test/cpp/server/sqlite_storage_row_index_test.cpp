@@ -1,0 +1,164 @@
+// Finding rows by id: the recent rows kept in memory, row_ids and the passes between them, a rollback, a restart, a
+// second server on the same file and the migration of a version 1 file.
+#include "server/sqlite_storage.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "core/error.h"
+#include "server/recent_row_index.h"
+#include "server/sqlite_storage_fixture.h"
+#include "server/sqlite_storage_schema.h"
+
+namespace offline_sync::server::testing {
+namespace {
+
+constexpr HlcStamp kHlc = 111546104115200000;
+
+WireChange insert(const std::string& id, const std::string& row, int n = 1) {
+  return makeChange(id, row, ChangeOp::insert, 0, kHlc, lessonColumns(n));
+}
+
+WireChange setMinutes(const std::string& id, const std::string& row, std::int64_t base, std::int64_t minutes) {
+  return makeChange(id, row, ChangeOp::update, base, kHlc + minutes, {{"minutes", minutes}});
+}
+
+// Each row of the tenant once, by id, with its minutes; fails on a row id pulled twice.
+std::map<std::string, std::int64_t> minutesById(SqliteStorage& storage) {
+  std::map<std::string, std::int64_t> minutes;
+  for (const auto& row : pullAll(storage, "t")) {
+    const auto* value = columnValue(row, "minutes");
+    EXPECT_NE(value, nullptr) << row.row;
+    if (value == nullptr) continue;
+    EXPECT_TRUE(minutes.emplace(row.row, std::get<std::int64_t>(*value)).second) << row.row << " pulled twice";
+  }
+  return minutes;
+}
+
+TEST(RecentRowIndexTest, ListsEveryVersionOfAnIdHashAndUndoesARolledBackPush) {
+  RecentRowIndex index;
+  index.add(1, 42, 1);
+  index.add(1, 42, 2);  // another row with the same hash
+  index.add(2, 42, 1);  // another tenant
+  index.commit();
+  std::vector<std::int64_t> versions;
+  index.versions(1, 42, versions);
+  std::sort(versions.begin(), versions.end());
+  EXPECT_EQ(versions, (std::vector<std::int64_t>{1, 2}));
+
+  index.move(1, 42, 2, 3);
+  index.add(1, 7, 4);
+  index.move(1, 42, 3, 5);
+  EXPECT_THROW(index.move(1, 42, 9, 10), Error);
+  index.rollback();
+  const std::vector<RecentRowIndex::Entry> committed{{1, 42, 1}, {1, 42, 2}, {2, 42, 1}};
+  EXPECT_EQ(index.sorted(), committed);
+
+  index.move(1, 42, 1, 6);
+  index.commit();
+  index.rollback();  // nothing since the commit
+  EXPECT_EQ(index.sorted(), (std::vector<RecentRowIndex::Entry>{{1, 42, 2}, {1, 42, 6}, {2, 42, 1}}));
+  index.clear();
+  EXPECT_EQ(index.size(), 0u);
+}
+
+TEST_F(SqliteStorageTest, RowsAreFoundBeforeAndAfterTheyAreAddedToRowIds) {
+  SqliteStorageOptions options;
+  options.rowIndexFlushRows = 3;
+  reopen(options);
+  storage().push("t", makePush("d", {insert("d:1", "A"), insert("d:2", "B")}));
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids"), 0);  // two recent rows: below the threshold
+  storage().push("t", makePush("d", {insert("d:3", "C")}));
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids"), 3);
+  EXPECT_EQ(queryInt(path_, "SELECT indexed_seq FROM tenants"), 3);
+
+  // A is found in row_ids and becomes recent (its entry there goes); D is new; B is rewritten twice in one push.
+  const auto response = storage().push(
+      "t", makePush("d", {setMinutes("d:4", "A", 1, 10), insert("d:5", "D"), setMinutes("d:6", "B", 2, 20),
+                          setMinutes("d:7", "B", 6, 21)}));
+  for (const auto& result : response.results) EXPECT_EQ(result.status, PushStatus::applied) << result.id;
+  EXPECT_EQ(response.results[3].version, 7);
+  // Three recent rows (A, D, B): the push added them, so row_ids holds one entry per row, at its version.
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids"), 4);
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids i JOIN rows r USING (tenant, version)"), 4);
+
+  storage().push("t", makePush("d", {setMinutes("d:8", "A", 4, 11), setMinutes("d:9", "C", 3, 30)}));
+  EXPECT_EQ((minutesById(storage())), (std::map<std::string, std::int64_t>{{"A", 11}, {"B", 21}, {"C", 30},
+                                                                           {"D", 90}}));
+}
+
+TEST_F(SqliteStorageTest, ARolledBackPushLeavesTheRecentRowsAsTheFileHasThem) {
+  storage().push("t", makePush("d", {insert("d:1", "A"), insert("d:2", "B")}));
+  tamper(path_, "UPDATE rows SET data = x'01ff' WHERE row_id = 'B'");
+  // A moves to version 3 in memory, then B's damage rolls the push back: A must be found at version 1 again.
+  EXPECT_THROW(storage().push("t", makePush("d", {setMinutes("d:3", "A", 1, 10), setMinutes("d:4", "B", 2, 20)})),
+               Error);
+  const auto response = storage().push("t", makePush("d", {setMinutes("d:5", "A", 1, 12), insert("d:6", "C")}));
+  EXPECT_EQ(response.results[0].status, PushStatus::applied);
+  EXPECT_EQ(response.results[0].version, 3);
+  tamper(path_, "DELETE FROM rows WHERE row_id = 'B'");  // so the pull below can read every row
+  EXPECT_EQ((minutesById(storage())), (std::map<std::string, std::int64_t>{{"A", 12}, {"C", 90}}));
+}
+
+TEST_F(SqliteStorageTest, RecentRowsAreFoundAgainAfterARestart) {
+  SqliteStorageOptions options;
+  options.rowIndexFlushRows = 3;
+  reopen(options);
+  storage().push("t", makePush("d", {insert("d:1", "A"), insert("d:2", "B"), insert("d:3", "C")}));  // row_ids
+  storage().push("t", makePush("d", {insert("d:4", "D"), setMinutes("d:5", "A", 1, 10)}));  // recent only
+  reopen(options);
+  const auto response = storage().push(
+      "t", makePush("e", {setMinutes("e:1", "A", 5, 11), setMinutes("e:2", "B", 2, 21), setMinutes("e:3", "D", 4, 41)}));
+  for (const auto& result : response.results) EXPECT_EQ(result.status, PushStatus::applied) << result.id;
+  EXPECT_EQ((minutesById(storage())), (std::map<std::string, std::int64_t>{{"A", 11}, {"B", 21}, {"C", 90},
+                                                                           {"D", 41}}));
+}
+
+TEST_F(SqliteStorageTest, TwoServersOnOneFileFindEachOthersRows) {
+  SqliteStorageOptions flushEveryPush;
+  flushEveryPush.rowIndexFlushRows = 1;
+  SqliteStorage other(path_, flushEveryPush);
+  storage().push("t", makePush("d", {insert("d:1", "A")}));
+  // The other server has not seen A in memory: it must still find it, and the first must find what it writes.
+  auto response = other.push("t", makePush("e", {setMinutes("e:1", "A", 1, 10), insert("e:2", "B")}));
+  EXPECT_EQ(response.results[0].status, PushStatus::applied);
+  EXPECT_EQ(response.results[0].version, 2);
+  response = storage().push("t", makePush("d", {setMinutes("d:2", "A", 2, 11), setMinutes("d:3", "B", 3, 20)}));
+  EXPECT_EQ(response.results[0].version, 4);
+  EXPECT_EQ(response.results[1].version, 5);
+  response = other.push("t", makePush("e", {setMinutes("e:3", "A", 4, 12), setMinutes("e:4", "B", 5, 21)}));
+  EXPECT_EQ(response.results[0].version, 6);
+  EXPECT_EQ(response.results[1].version, 7);
+  EXPECT_EQ((minutesById(storage())), (std::map<std::string, std::int64_t>{{"A", 12}, {"B", 21}}));
+}
+
+TEST_F(SqliteStorageTest, AVersionOneFileIsMigratedWithEveryRowStillFound) {
+  storage().push("t", makePush("d", {insert("d:1", "A"), insert("d:2", "B")}));
+  storage().push("u", makePush("d", {insert("d:1", "A")}));
+  storage_.reset();
+  // What a version 1 server left: rows_by_id instead of row_ids, no indexed_seq.
+  tamper(path_, "DROP TABLE row_ids; ALTER TABLE tenants DROP COLUMN indexed_seq; "
+                "CREATE INDEX rows_by_id ON rows (tenant, id_hash); "
+                "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
+  reopen();
+  EXPECT_EQ(queryInt(path_, "SELECT value FROM meta WHERE key = 'schema_version'"), kStorageSchemaVersion);
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'rows_by_id'"), 0);
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids i JOIN rows r USING (tenant, version)"), 3);
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM tenants WHERE indexed_seq = seq"), 2);
+
+  const auto response = storage().push("t", makePush("d", {setMinutes("d:3", "A", 1, 10), insert("d:4", "C")}));
+  EXPECT_EQ(response.results[0].status, PushStatus::applied);
+  EXPECT_EQ(response.results[0].version, 3);
+  // A change recorded before the migration is still a replay.
+  const auto replay = storage().push("t", makePush("d", {insert("d:2", "B")}));
+  EXPECT_EQ(replay.results[0].status, PushStatus::applied);
+  EXPECT_EQ(replay.results[0].version, 2);
+  EXPECT_EQ(replay.cursor, 4);  // nothing written
+  EXPECT_EQ((minutesById(storage())), (std::map<std::string, std::int64_t>{{"A", 10}, {"B", 90}, {"C", 90}}));
+}
+
+}  // namespace
+}  // namespace offline_sync::server::testing
