@@ -54,8 +54,8 @@ std::vector<RecentRowIndex::Entry> RecentRowIndex::sorted() const {
   entries.reserve(versions_.size());
   for (const auto& [key, version] : versions_) entries.push_back(Entry{key.tenant, key.idHash, version});
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if (a.tenant != b.tenant) return a.tenant < b.tenant;
     if (a.idHash != b.idHash) return a.idHash < b.idHash;
+    if (a.tenant != b.tenant) return a.tenant < b.tenant;
     return a.version < b.version;
   });
   return entries;

@@ -43,7 +43,7 @@ class RecentRowIndex {
   void clear() noexcept;
 
   std::size_t size() const noexcept { return versions_.size(); }
-  // Every entry, ordered by tenant, id hash and version: the order of row_ids' key, so a flush walks its leaves once.
+  // Every entry, ordered by id hash, tenant and version: the order of row_ids' key, so a flush walks its leaves once.
   std::vector<Entry> sorted() const;
 
  private:

@@ -18,9 +18,9 @@ RowFinder::RowFinder(store::Connection& connection, std::size_t flushRows)
   selectIndexedRow_ = connection_.cached(
       "SELECT r.version, r.deleted, r.data FROM row_ids AS i CROSS JOIN rows AS r "
       "ON r.tenant = i.tenant AND r.version = i.version "
-      "WHERE i.tenant = ?1 AND i.id_hash = ?2 AND r.tbl = ?3 AND r.row_id = ?4");
-  deleteRowId_ = connection_.cached("DELETE FROM row_ids WHERE tenant = ?1 AND id_hash = ?2 AND version = ?3");
-  insertRowId_ = connection_.cached("INSERT INTO row_ids (tenant, id_hash, version) VALUES (?1, ?2, ?3)");
+      "WHERE i.id_hash = ?2 AND i.tenant = ?1 AND r.tbl = ?3 AND r.row_id = ?4");
+  deleteRowId_ = connection_.cached("DELETE FROM row_ids WHERE id_hash = ?2 AND tenant = ?1 AND version = ?3");
+  insertRowId_ = connection_.cached("INSERT INTO row_ids (id_hash, tenant, version) VALUES (?2, ?1, ?3)");
   markIndexed_ = connection_.cached("UPDATE tenants SET indexed_seq = seq WHERE id = ?1");
 }
 
@@ -85,14 +85,17 @@ void RowFinder::rewritten(std::int64_t tenant, std::int64_t idHash, Home home, s
 
 bool RowFinder::flushIfDue() {
   if (recent_.size() < flushRows_) return false;
-  std::int64_t tenant = 0;  // tenant ids start at 1
-  for (const auto& entry : recent_.sorted()) {
-    if (entry.tenant != tenant) {
-      tenant = entry.tenant;
-      store::ResetOnExit reset(*markIndexed_);
-      markIndexed_->bindInt64(1, tenant);
-      markIndexed_->step();
-    }
+  const std::vector<RecentRowIndex::Entry> entries = recent_.sorted();
+  std::vector<std::int64_t> tenants;
+  for (const auto& entry : entries) tenants.push_back(entry.tenant);
+  std::sort(tenants.begin(), tenants.end());
+  tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
+  for (const std::int64_t tenant : tenants) {
+    store::ResetOnExit reset(*markIndexed_);
+    markIndexed_->bindInt64(1, tenant);
+    markIndexed_->step();
+  }
+  for (const auto& entry : entries) {
     store::ResetOnExit reset(*insertRowId_);
     insertRowId_->bindInt64(1, entry.tenant);
     insertRowId_->bindInt64(2, entry.idHash);

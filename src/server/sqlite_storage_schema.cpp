@@ -1,7 +1,8 @@
 // Tables of the server storage. Tenants get a small integer id so keys do not repeat a long tenant name. Rows are
 // clustered by (tenant, version): a push appends at the tenant's end of the b-tree and a pull reads one contiguous
-// range. Finding a row by id goes through row_ids, keyed by (tenant, id_hash, version) where id_hash is a 64-bit hash
-// of (table, row id): ~20 bytes an entry instead of ~60 (table and row id as text). Row ids are random UUIDs, so
+// range. Finding a row by id goes through row_ids, keyed by (id_hash, tenant, version) where id_hash is a 64-bit hash
+// of (table, row id): ~20 bytes an entry instead of ~60 (table and row id as text), and the hash first, because
+// SQLite compares keys whose first field differs as plain integers, and the tenant is mostly the same. Row ids are random UUIDs, so
 // row_ids is not kept up to date on every write (that would dirty a random leaf per change): it holds the rows up to
 // the tenant's indexed_seq, and the push writer keeps the newer ones in memory (recent_row_index.h) and adds them in
 // sorted passes. The hash may collide, so lookups also compare table and row id; uniqueness of (tenant, table,
@@ -28,10 +29,10 @@ CREATE TABLE IF NOT EXISTS meta (
 // Where each row is, by id: see the top of this file. In both the new schema and the migration.
 constexpr const char* kRowIdsTable = R"sql(
 CREATE TABLE row_ids (
-  tenant INTEGER NOT NULL,
   id_hash INTEGER NOT NULL,
+  tenant INTEGER NOT NULL,
   version INTEGER NOT NULL,
-  PRIMARY KEY (tenant, id_hash, version)
+  PRIMARY KEY (id_hash, tenant, version)
 ) STRICT, WITHOUT ROWID;
 )sql";
 
@@ -71,7 +72,7 @@ INSERT INTO meta (key, value) VALUES ('schema_version', 2);
 // Version 1 kept rows_by_id on (tenant, id_hash) up to date on every write; its entries become row_ids, all indexed.
 // Runs after kRowIdsTable.
 constexpr const char* kMigrateFrom1 = R"sql(
-INSERT INTO row_ids (tenant, id_hash, version) SELECT tenant, id_hash, version FROM rows ORDER BY tenant, id_hash, version;
+INSERT INTO row_ids (id_hash, tenant, version) SELECT id_hash, tenant, version FROM rows ORDER BY id_hash, tenant, version;
 DROP INDEX rows_by_id;
 ALTER TABLE tenants ADD COLUMN indexed_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE tenants SET indexed_seq = seq;

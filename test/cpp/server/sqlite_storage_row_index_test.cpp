@@ -43,6 +43,7 @@ TEST(RecentRowIndexTest, ListsEveryVersionOfAnIdHashAndUndoesARolledBackPush) {
   index.add(1, 42, 1);
   index.add(1, 42, 2);  // another row with the same hash
   index.add(2, 42, 1);  // another tenant
+  index.add(2, 7, 3);
   index.commit();
   std::vector<std::int64_t> versions;
   index.versions(1, 42, versions);
@@ -54,13 +55,14 @@ TEST(RecentRowIndexTest, ListsEveryVersionOfAnIdHashAndUndoesARolledBackPush) {
   index.move(1, 42, 3, 5);
   EXPECT_THROW(index.move(1, 42, 9, 10), Error);
   index.rollback();
-  const std::vector<RecentRowIndex::Entry> committed{{1, 42, 1}, {1, 42, 2}, {2, 42, 1}};
+  // In row_ids' key order: id hash, tenant, version.
+  const std::vector<RecentRowIndex::Entry> committed{{2, 7, 3}, {1, 42, 1}, {1, 42, 2}, {2, 42, 1}};
   EXPECT_EQ(index.sorted(), committed);
 
   index.move(1, 42, 1, 6);
   index.commit();
   index.rollback();  // nothing since the commit
-  EXPECT_EQ(index.sorted(), (std::vector<RecentRowIndex::Entry>{{1, 42, 2}, {1, 42, 6}, {2, 42, 1}}));
+  EXPECT_EQ(index.sorted(), (std::vector<RecentRowIndex::Entry>{{2, 7, 3}, {1, 42, 2}, {1, 42, 6}, {2, 42, 1}}));
   index.clear();
   EXPECT_EQ(index.size(), 0u);
 }
