@@ -1,5 +1,6 @@
 // Opening the storage, pushes serialized on the write connection, pulls and cursors on pooled readers. In WAL mode a
-// reader sees the last committed push and never waits for the one in progress.
+// reader sees the last committed push and never waits for the one in progress; a thread of its own copies the WAL
+// back into the file (WalCheckpointer).
 #include "server/sqlite_storage.h"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "server/sqlite_storage_checks.h"
 #include "server/sqlite_storage_push.h"
 #include "server/sqlite_storage_schema.h"
+#include "server/wal_checkpointer.h"
 
 namespace offline_sync::server {
 namespace {
@@ -47,9 +49,10 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions optio
       readers_(path, readerOptions(options), options.readerConnections),
       limits_(options.limits) {
   if (options.walAutocheckpointPages <= 0) throwInvalidArgument("walAutocheckpointPages must be positive");
-  writer_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(options.walAutocheckpointPages));
   createStorageSchema(*writer_);
   pushWriter_ = std::make_unique<PushWriter>(*writer_, options.rowIndexFlushRows);
+  checkpointer_ = std::make_unique<WalCheckpointer>(path, readerOptions(options), *writer_,
+                                                    options.walAutocheckpointPages);
 }
 
 SqliteStorage::~SqliteStorage() = default;
