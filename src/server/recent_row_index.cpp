@@ -2,57 +2,105 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 
 namespace offline_sync::server {
 
+std::size_t RecentRowIndex::home(std::int64_t tenant, std::int64_t idHash) const noexcept {
+  // The id hash is already well mixed (rowIdHash); the tenant only needs to move it.
+  const auto mixed = static_cast<std::uint64_t>(idHash) ^ (static_cast<std::uint64_t>(tenant) * 0x9e3779b97f4a7c15ULL);
+  return static_cast<std::size_t>(mixed) & (slots_.size() - 1);
+}
+
 void RecentRowIndex::versions(std::int64_t tenant, std::int64_t idHash, std::vector<std::int64_t>& out) const {
-  const auto [first, last] = versions_.equal_range(Key{tenant, idHash});
-  for (auto it = first; it != last; ++it) out.push_back(it->second);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = home(tenant, idHash); slots_[i].version != 0; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.idHash == idHash && slot.tenant == tenant && slot.version > 0) out.push_back(slot.version);
+  }
+}
+
+std::size_t RecentRowIndex::find(std::int64_t tenant, std::int64_t idHash, std::int64_t version) const noexcept {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = home(tenant, idHash); slots_[i].version != 0; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.version == version && slot.idHash == idHash && slot.tenant == tenant) return i;
+  }
+  return slots_.size();
+}
+
+void RecentRowIndex::insert(const Slot& entry) noexcept {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = home(entry.tenant, entry.idHash);
+  while (slots_[i].version != 0) i = (i + 1) & mask;
+  slots_[i] = entry;
+  ++size_;
+}
+
+void RecentRowIndex::rehash(std::size_t capacity) {
+  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(capacity));
+  size_ = 0;
+  for (const Slot& slot : old) {
+    if (slot.version > 0) insert(slot);  // drops the erased (kErased)
+  }
 }
 
 void RecentRowIndex::add(std::int64_t tenant, std::int64_t idHash, std::int64_t version) {
-  const Key key{tenant, idHash};
-  journal_.push_back(Edit{key, 0, version});
-  versions_.emplace(key, version);
+  // What may throw comes first: the entry goes in only once its undo is recorded.
+  if (2 * (size_ + 1) > slots_.size()) rehash(2 * slots_.size());
+  const Slot entry{tenant, idHash, version};
+  journal_.push_back(Edit{entry, 0});
+  insert(entry);
 }
 
 void RecentRowIndex::move(std::int64_t tenant, std::int64_t idHash, std::int64_t from, std::int64_t to) {
-  const Key key{tenant, idHash};
-  const auto [first, last] = versions_.equal_range(key);
-  const auto found = std::find_if(first, last, [&](const auto& entry) { return entry.second == from; });
-  if (found == last) {
+  const std::size_t slot = find(tenant, idHash, from);
+  if (slot == slots_.size()) {
     throw Error(ErrorCategory::internal, codes::internal,
                 "The recent row index has no row at version " + std::to_string(from) + " to move");
   }
-  journal_.push_back(Edit{key, from, to});
-  found->second = to;
+  journal_.push_back(Edit{Slot{tenant, idHash, to}, from});
+  slots_[slot].version = to;
 }
 
 void RecentRowIndex::rollback() noexcept {
+  // Added entries are only marked while undoing (a free slot would cut the probe runs the other undos search), then
+  // dropped by rebuilding the table: a rollback is rare, and nothing subtle has to hold for it to be right.
+  bool erased = false;
   for (auto edit = journal_.rbegin(); edit != journal_.rend(); ++edit) {
-    const auto [first, last] = versions_.equal_range(edit->key);
-    const auto found = std::find_if(first, last, [&](const auto& entry) { return entry.second == edit->to; });
-    if (found == last) continue;  // cannot happen: every edit left its entry until a later one, undone before it
+    const Slot& entry = edit->entry;
+    const std::size_t slot = find(entry.tenant, entry.idHash, entry.version);
+    if (slot == slots_.size()) continue;  // cannot happen: every edit left its entry until a later one, undone before
     if (edit->from == 0) {
-      versions_.erase(found);
+      slots_[slot].version = kErased;
+      erased = true;
     } else {
-      found->second = edit->from;
+      slots_[slot].version = edit->from;
     }
   }
   journal_.clear();
+  if (!erased) return;
+  try {
+    rehash(slots_.size());
+  } catch (...) {
+    // Out of memory: the marked slots stay, matching no lookup; size_ still counts them, so a flush comes sooner.
+  }
 }
 
 void RecentRowIndex::clear() noexcept {
-  versions_.clear();
+  std::fill(slots_.begin(), slots_.end(), Slot{});
+  size_ = 0;
   journal_.clear();
 }
 
 std::vector<RecentRowIndex::Entry> RecentRowIndex::sorted() const {
   std::vector<Entry> entries;
-  entries.reserve(versions_.size());
-  for (const auto& [key, version] : versions_) entries.push_back(Entry{key.tenant, key.idHash, version});
+  entries.reserve(size_);
+  for (const Slot& slot : slots_) {
+    if (slot.version > 0) entries.push_back(Entry{slot.tenant, slot.idHash, slot.version});
+  }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     if (a.idHash != b.idHash) return a.idHash < b.idHash;
     if (a.tenant != b.tenant) return a.tenant < b.tenant;

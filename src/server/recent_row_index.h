@@ -12,7 +12,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 namespace offline_sync::server {
@@ -42,29 +41,34 @@ class RecentRowIndex {
   // Everything here is now in row_ids (and committed).
   void clear() noexcept;
 
-  std::size_t size() const noexcept { return versions_.size(); }
+  std::size_t size() const noexcept { return size_; }
   // Every entry, ordered by id hash, tenant and version: the order of row_ids' key, so a flush walks its leaves once.
   std::vector<Entry> sorted() const;
 
  private:
-  struct Key {
-    std::int64_t tenant;
-    std::int64_t idHash;
-    friend bool operator==(const Key&, const Key&) = default;
-  };
-  struct KeyHash {
-    // The id hash is already well mixed (rowIdHash); the tenant only needs to move it.
-    std::size_t operator()(const Key& key) const noexcept {
-      return static_cast<std::size_t>(key.idHash ^ (key.tenant * 0x9e3779b97f4a7c15LL));
-    }
+  // An open-addressing table with linear probing: no allocation per entry, and a lookup reads one or two cache lines
+  // (a node-based multimap cost a cache miss per node on the push path). version 0 marks a free slot (versions start
+  // at 1), kErased an entry a rollback is removing. Several slots may hold the same (tenant, id hash).
+  static constexpr std::int64_t kErased = -1;
+  struct Slot {
+    std::int64_t tenant = 0;
+    std::int64_t idHash = 0;
+    std::int64_t version = 0;
   };
   struct Edit {
-    Key key;
-    std::int64_t from;  // 0: the entry was added
-    std::int64_t to;
+    Slot entry;         // the entry as the edit left it
+    std::int64_t from;  // 0: the entry was added; otherwise its version before
   };
 
-  std::unordered_multimap<Key, std::int64_t, KeyHash> versions_;
+  std::size_t home(std::int64_t tenant, std::int64_t idHash) const noexcept;
+  // The slot holding exactly this entry, or slots_.size() when none does.
+  std::size_t find(std::int64_t tenant, std::int64_t idHash, std::int64_t version) const noexcept;
+  void insert(const Slot& entry) noexcept;  // capacity must allow it
+  // Moves every entry into a table of this capacity (a power of two), leaving out the erased.
+  void rehash(std::size_t capacity);
+
+  std::vector<Slot> slots_ = std::vector<Slot>(1024);  // a power of two, at most half full
+  std::size_t size_ = 0;
   std::vector<Edit> journal_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <string>
 
 #include "core/error.h"
@@ -65,6 +66,41 @@ TEST(RecentRowIndexTest, ListsEveryVersionOfAnIdHashAndUndoesARolledBackPush) {
   EXPECT_EQ(index.sorted(), (std::vector<RecentRowIndex::Entry>{{2, 7, 3}, {1, 42, 2}, {1, 42, 6}, {2, 42, 1}}));
   index.clear();
   EXPECT_EQ(index.size(), 0u);
+}
+
+TEST(RecentRowIndexTest, ARolledBackRunOfAddsAndMovesRestoresEveryEntry) {
+  // Enough entries to grow the table several times, many on a handful of hashes (long probe runs), so a rollback
+  // erases from the middle of runs and across the table's wrap-around.
+  std::mt19937_64 random(42);
+  RecentRowIndex index;
+  std::int64_t version = 0;
+  const auto someHash = [&] { return random() % 4 == 0 ? static_cast<std::int64_t>(random() % 8) :
+                                                          static_cast<std::int64_t>(random()); };
+  std::vector<RecentRowIndex::Entry> added;
+  for (int i = 0; i < 3000; ++i) {
+    added.push_back({1 + static_cast<std::int64_t>(random() % 3), someHash(), ++version});
+    index.add(added.back().tenant, added.back().idHash, added.back().version);
+  }
+  index.commit();
+  const auto before = index.sorted();
+  ASSERT_EQ(before.size(), 3000u);
+  for (int i = 0; i < 5000; ++i) {
+    if (i % 3 == 0) {
+      auto& entry = added[random() % added.size()];
+      index.move(entry.tenant, entry.idHash, entry.version, ++version);
+      entry.version = version;
+    } else {
+      index.add(1 + static_cast<std::int64_t>(random() % 3), someHash(), ++version);
+    }
+  }
+  EXPECT_EQ(index.size(), 3000u + 3333u);
+  index.rollback();
+  EXPECT_EQ(index.sorted(), before);
+  for (const auto& entry : before) {  // and each is still found by its hash
+    std::vector<std::int64_t> versions;
+    index.versions(entry.tenant, entry.idHash, versions);
+    EXPECT_NE(std::find(versions.begin(), versions.end(), entry.version), versions.end());
+  }
 }
 
 TEST_F(SqliteStorageTest, RowsAreFoundBeforeAndAfterTheyAreAddedToRowIds) {
