@@ -39,6 +39,16 @@ int parsePort(const std::string& text) {
   usage("--port needs a number from 0 to 65535");
 }
 
+std::size_t parseCount(const std::string& text, const std::string& flag) {
+  try {
+    std::size_t used = 0;
+    const long long count = std::stoll(text, &used);
+    if (used == text.size() && count >= 1) return static_cast<std::size_t>(count);
+  } catch (const std::exception&) {
+  }
+  usage(flag + " needs a whole number of at least 1");
+}
+
 Arguments parse(int argc, char** argv) {
   Arguments arguments;
   for (int i = 1; i < argc; ++i) {
@@ -56,7 +66,7 @@ Arguments parse(int argc, char** argv) {
     } else if (flag == "--live-ping-seconds") {
       arguments.options.livePingInterval = std::chrono::seconds(std::max(1, std::atoi(value().c_str())));
     } else if (flag == "--row-index-flush") {
-      arguments.storage.rowIndexFlushRows = static_cast<std::size_t>(std::max(1, std::atoi(value().c_str())));
+      arguments.storage.rowIndexFlushRows = parseCount(value(), "--row-index-flush");
     } else if (flag == "--threads") {
       arguments.options.threads = std::max(1, std::atoi(value().c_str()));
     } else if (flag == "--token") {

@@ -19,8 +19,13 @@ RowFinder::RowFinder(store::Connection& connection, std::size_t flushRows)
       "SELECT r.version, r.deleted, r.data FROM row_ids AS i CROSS JOIN rows AS r "
       "ON r.tenant = i.tenant AND r.version = i.version "
       "WHERE i.id_hash = ?2 AND i.tenant = ?1 AND r.tbl = ?3 AND r.row_id = ?4");
-  deleteRowId_ = connection_.cached("DELETE FROM row_ids WHERE id_hash = ?2 AND tenant = ?1 AND version = ?3");
-  insertRowId_ = connection_.cached("INSERT INTO row_ids (id_hash, tenant, version) VALUES (?2, ?1, ?3)");
+  // Entries of rows rewritten since they were added point at versions no row has any more: a pass removes them
+  // beside the new entry, on the same leaf, instead of a push dirtying a random leaf per rewrite.
+  deleteDeadRowIds_ = connection_.cached(
+      "DELETE FROM row_ids WHERE id_hash = ?2 AND tenant = ?1 AND version < ?3 "
+      "AND NOT EXISTS (SELECT 1 FROM rows WHERE rows.tenant = ?1 AND rows.version = row_ids.version)");
+  // OR IGNORE: the key is the whole entry, so one already there (a repaired file, say) is the one wanted.
+  insertRowId_ = connection_.cached("INSERT OR IGNORE INTO row_ids (id_hash, tenant, version) VALUES (?2, ?1, ?3)");
   markIndexed_ = connection_.cached("UPDATE tenants SET indexed_seq = seq WHERE id = ?1");
 }
 
@@ -73,14 +78,9 @@ void RowFinder::rewritten(std::int64_t tenant, std::int64_t idHash, Home home, s
                           std::int64_t version) {
   if (home == Home::recent) {
     recent_.move(tenant, idHash, previousVersion, version);
-    return;
+  } else {
+    recent_.add(tenant, idHash, version);  // its row_ids entry is now dead: the next pass removes it
   }
-  store::ResetOnExit reset(*deleteRowId_);
-  deleteRowId_->bindInt64(1, tenant);
-  deleteRowId_->bindInt64(2, idHash);
-  deleteRowId_->bindInt64(3, previousVersion);
-  deleteRowId_->step();
-  recent_.add(tenant, idHash, version);
 }
 
 bool RowFinder::flushIfDue() {
@@ -96,6 +96,13 @@ bool RowFinder::flushIfDue() {
     markIndexed_->step();
   }
   for (const auto& entry : entries) {
+    {
+      store::ResetOnExit reset(*deleteDeadRowIds_);
+      deleteDeadRowIds_->bindInt64(1, entry.tenant);
+      deleteDeadRowIds_->bindInt64(2, entry.idHash);
+      deleteDeadRowIds_->bindInt64(3, entry.version);
+      deleteDeadRowIds_->step();
+    }
     store::ResetOnExit reset(*insertRowId_);
     insertRowId_->bindInt64(1, entry.tenant);
     insertRowId_->bindInt64(2, entry.idHash);

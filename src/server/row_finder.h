@@ -1,8 +1,10 @@
 // Finds a tenant's stored row by table and id, and keeps the two ways of finding it up to date: the recent row index
 // (rows written since the last pass, in memory) and row_ids (the rest, on disk); see sqlite_storage_schema.cpp.
-// A rewritten row's row_ids entry is deleted and the row becomes recent, so row_ids never points at a version that
-// moved. Another connection that writes the file (a second server process, or a repair) changes PRAGMA data_version:
-// the next transaction then rebuilds the recent index from the file.
+// A rewritten row becomes recent. Its row_ids entry stays until the next pass, pointing at a version no row has:
+// versions are never reused, and a lookup joins row_ids to rows, so such an entry never matches. Another connection
+// that commits to the file (a second server process, a repair, a TRUNCATE checkpoint) changes PRAGMA data_version:
+// the next transaction then rebuilds the recent index from the rows above each tenant's indexed_seq, which is right
+// but costs a scan of up to flushRows rows.
 //
 // Used inside the push writer's transaction: begin() first, then find / inserted / rewritten, flushIfDue() last,
 // then committed() or rolledBack() once the transaction has ended.
@@ -41,8 +43,8 @@ class RowFinder {
   // A row find() returned (from `home`, at previousVersion) was written again at version.
   void rewritten(std::int64_t tenant, std::int64_t idHash, Home home, std::int64_t previousVersion,
                  std::int64_t version);
-  // Adds every recent row to row_ids and moves each tenant's indexed_seq up to its seq, when there are enough. The
-  // caller has written its tenants' seq. True when it did.
+  // Adds every recent row to row_ids (removing the dead entries of the same ids) and moves each tenant's indexed_seq
+  // up to its seq, when there are enough. The caller has written its tenants' seq. True when it did.
   bool flushIfDue();
   // After the transaction: flushed is what flushIfDue() answered.
   void committed(bool flushed) noexcept;
@@ -60,7 +62,7 @@ class RowFinder {
   std::shared_ptr<store::Statement> dataVersion_;
   std::shared_ptr<store::Statement> selectRecentRow_;
   std::shared_ptr<store::Statement> selectIndexedRow_;
-  std::shared_ptr<store::Statement> deleteRowId_;
+  std::shared_ptr<store::Statement> deleteDeadRowIds_;
   std::shared_ptr<store::Statement> insertRowId_;
   std::shared_ptr<store::Statement> markIndexed_;
 };

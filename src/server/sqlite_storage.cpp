@@ -49,6 +49,7 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions optio
       readers_(path, readerOptions(options), options.readerConnections),
       limits_(options.limits) {
   if (options.walAutocheckpointPages <= 0) throwInvalidArgument("walAutocheckpointPages must be positive");
+  if (options.rowIndexFlushRows == 0) throwInvalidArgument("rowIndexFlushRows must be positive");
   createStorageSchema(*writer_);
   pushWriter_ = std::make_unique<PushWriter>(*writer_, options.rowIndexFlushRows);
   checkpointer_ = std::make_unique<WalCheckpointer>(path, readerOptions(options), *writer_,

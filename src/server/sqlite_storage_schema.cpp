@@ -1,11 +1,13 @@
 // Tables of the server storage. Tenants get a small integer id so keys do not repeat a long tenant name. Rows are
 // clustered by (tenant, version): a push appends at the tenant's end of the b-tree and a pull reads one contiguous
 // range. Finding a row by id goes through row_ids, keyed by (id_hash, tenant, version) where id_hash is a 64-bit hash
-// of (table, row id): ~20 bytes an entry instead of ~60 (table and row id as text), and the hash first, because
-// SQLite compares keys whose first field differs as plain integers, and the tenant is mostly the same. Row ids are random UUIDs, so
-// row_ids is not kept up to date on every write (that would dirty a random leaf per change): it holds the rows up to
-// the tenant's indexed_seq, and the push writer keeps the newer ones in memory (recent_row_index.h) and adds them in
-// sorted passes. The hash may collide, so lookups also compare table and row id; uniqueness of (tenant, table,
+// of (table, row id): ~20 bytes an entry instead of ~60 (table and row id as text), with the hash first because
+// SQLite compares keys whose first field differs as plain integers, and the tenant is mostly the same.
+//
+// Row ids are random UUIDs, so row_ids is not kept up to date on every write, which would dirty a random leaf per
+// change. It holds an entry for every row up to the tenant's indexed_seq (and, until the next pass, dead entries of
+// rows rewritten since); the push writer finds the newer rows through memory and adds them in sorted passes
+// (row_finder.h). The hash may collide, so lookups also compare table and row id; uniqueness of (tenant, table,
 // row id) is kept by the single writer, which always looks a row up before inserting it.
 //
 // Schema versions: 1 indexed rows by id with an SQLite index (rows_by_id) on every write; 2 has row_ids and
@@ -85,6 +87,12 @@ std::int64_t schemaVersion(store::Connection& connection) {
   return statement->step() ? statement->columnInt64(0) : 0;
 }
 
+bool hasTable(store::Connection& connection, std::string_view name) {
+  auto statement = connection.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+  statement->bindText(1, name);
+  return statement->step();
+}
+
 }  // namespace
 
 void createStorageSchema(store::Connection& connection) {
@@ -95,6 +103,10 @@ void createStorageSchema(store::Connection& connection) {
       throw Error(ErrorCategory::state, codes::schemaTooNew,
                   "The storage file has schema version " + std::to_string(version) + " but this server knows only " +
                       std::to_string(kStorageSchemaVersion) + ": it was written by a newer server");
+    }
+    if (version == 0 && hasTable(connection, "tenants")) {
+      throw Error(ErrorCategory::internal, "ERR_CORRUPT_ROW",
+                  "The storage file has the server's tables but no schema version in its meta table");
     }
     if (version < kStorageSchemaVersion) connection.exec(kRowIdsTable);
     if (version == 0) connection.exec(kSchema);

@@ -118,15 +118,20 @@ TEST_F(SqliteStorageTest, RowsSharingAnIdHashStayDistinct) {
 }
 
 TEST_F(SqliteStorageTest, RecentRowsSharingAnIdHashStayDistinct) {
-  storage().push("t", makePush("d", {insert("d:1", "L1"), insert("d:2", "L2")}));
-  // As above, but the impostor is recent (above indexed_seq), so the in-memory index lists two versions for L2's
-  // hash. The sequence moves past it, as if a push had written it.
-  tamper(path_, "UPDATE tenants SET seq = 3; "
+  storage().push("t", makePush("d", {insert("d:1", "L1")}));
+  // As above, but the impostor is recent (above indexed_seq) and holds L2's hash before L2 exists: inserting L2 must
+  // not take the impostor for it, and later lookups of L2 see two versions under one hash, the impostor's first.
+  // The sequence moves past it, as if a push had written it.
+  tamper(path_, "UPDATE tenants SET seq = 2; "
                 "INSERT INTO rows (tenant, version, id_hash, tbl, row_id, deleted, data) "
-                "SELECT tenant, 3, id_hash, tbl, 'impostor', deleted, data FROM rows WHERE row_id = 'L2'");
-  const auto response = storage().push(
-      "t", makePush("e", {makeChange("e:1", "L2", ChangeOp::update, 2, kHlc + 1, {{"status", std::string("L2")}}),
-                          makeChange("e:2", "L2", ChangeOp::update, 4, kHlc + 2, {{"paid", std::int64_t{1}}})}));
+                "SELECT tenant, 2, " + std::to_string(rowIdHash("lessons", "L2")) +
+                    ", tbl, 'impostor', deleted, data FROM rows WHERE row_id = 'L1'");
+  auto response = storage().push("t", makePush("e", {insert("e:1", "L2", 2)}));
+  EXPECT_EQ(response.results[0].status, PushStatus::applied);
+  EXPECT_EQ(response.results[0].version, 3);
+  response = storage().push(
+      "t", makePush("e", {makeChange("e:2", "L2", ChangeOp::update, 3, kHlc + 1, {{"status", std::string("L2")}}),
+                          makeChange("e:3", "L2", ChangeOp::update, 4, kHlc + 2, {{"paid", std::int64_t{1}}})}));
   EXPECT_EQ(response.results[0].status, PushStatus::applied);
   EXPECT_EQ(response.results[0].version, 4);
   EXPECT_EQ(response.results[1].status, PushStatus::applied);
@@ -138,6 +143,17 @@ TEST_F(SqliteStorageTest, RecentRowsSharingAnIdHashStayDistinct) {
   EXPECT_EQ(rows[2].row, "L2");
   EXPECT_EQ(*columnValue(rows[2], "status"), store::Value(std::string("L2")));
   EXPECT_EQ(*columnValue(rows[2], "paid"), store::Value(std::int64_t{1}));
+}
+
+TEST_F(SqliteStorageTest, AFileWithTheTablesButNoSchemaVersionIsRefused) {
+  storage_.reset();
+  tamper(path_, "DELETE FROM meta");
+  try {
+    reopen();
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "ERR_CORRUPT_ROW") << e.what();
+  }
 }
 
 TEST_F(SqliteStorageTest, AFileFromANewerServerIsRefused) {

@@ -128,7 +128,14 @@ TEST_F(SqliteStorageTest, RowsAreFoundBeforeAndAfterTheyAreAddedToRowIds) {
                                                                            {"D", 90}}));
 }
 
-TEST_F(SqliteStorageTest, ARolledBackPushLeavesTheRecentRowsAsTheFileHasThem) {
+class RowIndexPassesTest : public SqliteStorageTest, public ::testing::WithParamInterface<std::size_t> {};
+
+// With passes after every push (1) and none (the default): the undo covers a move in memory, and a row found in
+// row_ids that became recent.
+TEST_P(RowIndexPassesTest, ARolledBackPushLeavesTheRecentRowsAsTheFileHasThem) {
+  SqliteStorageOptions options;
+  options.rowIndexFlushRows = GetParam();
+  reopen(options);
   storage().push("t", makePush("d", {insert("d:1", "A"), insert("d:2", "B")}));
   tamper(path_, "UPDATE rows SET data = x'01ff' WHERE row_id = 'B'");
   // A moves to version 3 in memory, then B's damage rolls the push back: A must be found at version 1 again.
@@ -139,6 +146,27 @@ TEST_F(SqliteStorageTest, ARolledBackPushLeavesTheRecentRowsAsTheFileHasThem) {
   EXPECT_EQ(response.results[0].version, 3);
   tamper(path_, "DELETE FROM rows WHERE row_id = 'B'");  // so the pull below can read every row
   EXPECT_EQ((minutesById(storage())), (std::map<std::string, std::int64_t>{{"A", 12}, {"C", 90}}));
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPushAndNever, RowIndexPassesTest, ::testing::Values(1, 65536));
+
+TEST_F(SqliteStorageTest, ARewrittenRowsOldEntryStaysDeadUntilTheNextPassEvenAcrossARestart) {
+  SqliteStorageOptions options;
+  options.rowIndexFlushRows = 3;
+  reopen(options);
+  storage().push("t", makePush("d", {insert("d:1", "A"), insert("d:2", "B"), insert("d:3", "C")}));
+  // A is rewritten: no write to row_ids, whose entry for A now points at a version no row has.
+  storage().push("t", makePush("d", {setMinutes("d:4", "A", 1, 10)}));
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids"), 3);
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids i JOIN rows r USING (tenant, version)"), 2);
+  reopen(options);
+  EXPECT_EQ(storage().push("t", makePush("d", {setMinutes("d:5", "A", 4, 11)})).results[0].version, 5);
+  // The pass (two more rows make three recent ones) adds A's new entry and removes the dead one.
+  storage().push("t", makePush("d", {insert("d:6", "D"), insert("d:7", "E")}));
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids"), 5);
+  EXPECT_EQ(queryInt(path_, "SELECT count(*) FROM row_ids i JOIN rows r USING (tenant, version)"), 5);
+  EXPECT_EQ((minutesById(storage())), (std::map<std::string, std::int64_t>{{"A", 11}, {"B", 90}, {"C", 90},
+                                                                           {"D", 90}, {"E", 90}}));
 }
 
 TEST_F(SqliteStorageTest, RecentRowsAreFoundAgainAfterARestart) {
