@@ -47,10 +47,10 @@ void RecentRowIndex::rehash(std::size_t capacity) {
   }
 }
 
-void RecentRowIndex::add(std::int64_t tenant, std::int64_t idHash, std::int64_t version) {
+void RecentRowIndex::add(std::int64_t tenant, std::int64_t idHash, std::int64_t version, bool replacesIndexed) {
   // What may throw comes first: the entry goes in only once its undo is recorded.
   if (2 * (size_ + 1) > slots_.size()) rehash(2 * slots_.size());
-  const Slot entry{tenant, idHash, version};
+  const Slot entry{tenant, idHash, version, replacesIndexed};
   journal_.push_back(Edit{entry, 0});
   insert(entry);
 }
@@ -61,7 +61,7 @@ void RecentRowIndex::move(std::int64_t tenant, std::int64_t idHash, std::int64_t
     throw Error(ErrorCategory::internal, codes::internal,
                 "The recent row index has no row at version " + std::to_string(from) + " to move");
   }
-  journal_.push_back(Edit{Slot{tenant, idHash, to}, from});
+  journal_.push_back(Edit{Slot{tenant, idHash, to, slots_[slot].replacesIndexed}, from});
   slots_[slot].version = to;
 }
 
@@ -99,7 +99,7 @@ std::vector<RecentRowIndex::Entry> RecentRowIndex::sorted() const {
   std::vector<Entry> entries;
   entries.reserve(size_);
   for (const Slot& slot : slots_) {
-    if (slot.version > 0) entries.push_back(Entry{slot.tenant, slot.idHash, slot.version});
+    if (slot.version > 0) entries.push_back(slot);
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     if (a.idHash != b.idHash) return a.idHash < b.idHash;

@@ -22,6 +22,9 @@ class RecentRowIndex {
     std::int64_t tenant = 0;
     std::int64_t idHash = 0;
     std::int64_t version = 0;
+    // row_ids may still hold an entry for the row's earlier version (a row found there and rewritten, or one whose
+    // history is unknown): the pass that adds this entry removes it.
+    bool replacesIndexed = false;
     friend bool operator==(const Entry&, const Entry&) = default;
   };
 
@@ -29,8 +32,8 @@ class RecentRowIndex {
   // caller compares each row's table and id.
   void versions(std::int64_t tenant, std::int64_t idHash, std::vector<std::int64_t>& out) const;
 
-  // A row written at version (a new row, or one found in row_ids, whose entry there the caller removes).
-  void add(std::int64_t tenant, std::int64_t idHash, std::int64_t version);
+  // A row written at version that was not recent: a new row, or (replacesIndexed) one found in row_ids.
+  void add(std::int64_t tenant, std::int64_t idHash, std::int64_t version, bool replacesIndexed = false);
   // A recent row rewritten: its version moves from `from` to `to`. Throws ERR_INTERNAL if it is not here at `from`.
   void move(std::int64_t tenant, std::int64_t idHash, std::int64_t from, std::int64_t to);
 
@@ -50,11 +53,7 @@ class RecentRowIndex {
   // (a node-based multimap cost a cache miss per node on the push path). version 0 marks a free slot (versions start
   // at 1), kErased an entry a rollback is removing. Several slots may hold the same (tenant, id hash).
   static constexpr std::int64_t kErased = -1;
-  struct Slot {
-    std::int64_t tenant = 0;
-    std::int64_t idHash = 0;
-    std::int64_t version = 0;
-  };
+  using Slot = Entry;
   struct Edit {
     Slot entry;         // the entry as the edit left it
     std::int64_t from;  // 0: the entry was added; otherwise its version before

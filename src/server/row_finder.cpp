@@ -42,7 +42,8 @@ void RowFinder::begin() {
   auto rows = connection_.prepare(
       "SELECT r.tenant, r.id_hash, r.version FROM tenants AS t CROSS JOIN rows AS r "
       "ON r.tenant = t.id AND r.version > t.indexed_seq");
-  while (rows->step()) recent_.add(rows->columnInt64(0), rows->columnInt64(1), rows->columnInt64(2));
+  // Whether row_ids still holds an earlier version of these rows is not known: the next pass looks.
+  while (rows->step()) recent_.add(rows->columnInt64(0), rows->columnInt64(1), rows->columnInt64(2), true);
   recent_.commit();  // the file's committed state: nothing for a rollback to undo
   seenDataVersion_ = dataVersion;
 }
@@ -79,7 +80,7 @@ void RowFinder::rewritten(std::int64_t tenant, std::int64_t idHash, Home home, s
   if (home == Home::recent) {
     recent_.move(tenant, idHash, previousVersion, version);
   } else {
-    recent_.add(tenant, idHash, version);  // its row_ids entry is now dead: the next pass removes it
+    recent_.add(tenant, idHash, version, true);  // its row_ids entry is now dead: the next pass removes it
   }
 }
 
@@ -96,7 +97,7 @@ bool RowFinder::flushIfDue() {
     markIndexed_->step();
   }
   for (const auto& entry : entries) {
-    {
+    if (entry.replacesIndexed) {
       store::ResetOnExit reset(*deleteDeadRowIds_);
       deleteDeadRowIds_->bindInt64(1, entry.tenant);
       deleteDeadRowIds_->bindInt64(2, entry.idHash);
