@@ -45,7 +45,17 @@ void RowFinder::begin() {
   // Whether row_ids still holds an earlier version of these rows is not known: the next pass looks.
   while (rows->step()) recent_.add(rows->columnInt64(0), rows->columnInt64(1), rows->columnInt64(2), true);
   recent_.commit();  // the file's committed state: nothing for a rollback to undo
+  rebuildFilter();
   seenDataVersion_ = dataVersion;
+}
+
+void RowFinder::rebuildFilter() {
+  auto count = connection_.prepare("SELECT count(*) FROM row_ids");
+  const std::int64_t entries = count->step() ? count->columnInt64(0) : 0;
+  RowIdFilter filter(2 * static_cast<std::size_t>(entries) + flushRows_);
+  auto keys = connection_.prepare("SELECT tenant, id_hash FROM row_ids");
+  while (keys->step()) filter.add(keys->columnInt64(0), keys->columnInt64(1));
+  filter_ = std::move(filter);
 }
 
 std::optional<RowFinder::Found> RowFinder::find(std::int64_t tenant, std::string_view table, std::string_view rowId,
@@ -61,7 +71,8 @@ std::optional<RowFinder::Found> RowFinder::find(std::int64_t tenant, std::string
     if (!selectRecentRow_->step()) continue;  // another row with the same id hash
     return Found{readRow(*selectRecentRow_, 0, version, table, rowId), Home::recent};
   }
-  // Not recent, so row_ids holds it if the row exists.
+  // Not recent, so row_ids holds it if the row exists; most new rows' ids are certainly not there.
+  if (!filter_.mayContain(tenant, idHash)) return std::nullopt;
   store::ResetOnExit reset(*selectIndexedRow_);
   selectIndexedRow_->bindInt64(1, tenant);
   selectIndexedRow_->bindInt64(2, idHash);
@@ -109,7 +120,9 @@ bool RowFinder::flushIfDue() {
     insertRowId_->bindInt64(2, entry.idHash);
     insertRowId_->bindInt64(3, entry.version);
     insertRowId_->step();
+    filter_.add(entry.tenant, entry.idHash);  // stays if the push rolls back: a false positive only
   }
+  if (filter_.crowded()) rebuildFilter();
   return true;
 }
 

@@ -3,8 +3,8 @@
 // A rewritten row becomes recent. Its row_ids entry stays until the next pass, pointing at a version no row has:
 // versions are never reused, and a lookup joins row_ids to rows, so such an entry never matches. Another connection
 // that commits to the file (a second server process, a repair, a TRUNCATE checkpoint) changes PRAGMA data_version:
-// the next transaction then rebuilds the recent index from the rows above each tenant's indexed_seq, which is right
-// but costs a scan of up to flushRows rows.
+// the next transaction then rebuilds the recent index from the rows above each tenant's indexed_seq, and the filter
+// that spares new rows a row_ids lookup from row_ids itself: right, but a scan of both.
 //
 // Used inside the push writer's transaction: begin() first, then find / inserted / rewritten, flushIfDue() last,
 // then committed() or rolledBack() once the transaction has ended.
@@ -20,6 +20,7 @@
 #include "core/merge/resolve.h"
 #include "core/store/connection.h"
 #include "server/recent_row_index.h"
+#include "server/row_id_filter.h"
 
 namespace offline_sync::server {
 
@@ -51,12 +52,15 @@ class RowFinder {
   void rolledBack() noexcept { recent_.rollback(); }
 
  private:
+  // Fills filter_ from row_ids, sized with room for the passes to come.
+  void rebuildFilter();
   merge::ServerRow readRow(store::Statement& statement, int firstColumn, std::int64_t version, std::string_view table,
                            std::string_view rowId);
 
   store::Connection& connection_;
   const std::size_t flushRows_;
   RecentRowIndex recent_;
+  RowIdFilter filter_;  // every (tenant, id hash) in row_ids, and some that are not
   std::vector<std::int64_t> candidates_;  // find()'s scratch list of recent versions
   std::int64_t seenDataVersion_ = -1;     // PRAGMA data_version when recent_ last matched the file
   std::shared_ptr<store::Statement> dataVersion_;

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "server/recent_row_index.h"
+#include "server/row_id_filter.h"
 #include "server/sqlite_storage_fixture.h"
 #include "server/sqlite_storage_schema.h"
 
@@ -101,6 +102,25 @@ TEST(RecentRowIndexTest, ARolledBackRunOfAddsAndMovesRestoresEveryEntry) {
     index.versions(entry.tenant, entry.idHash, versions);
     EXPECT_NE(std::find(versions.begin(), versions.end(), entry.version), versions.end());
   }
+}
+
+TEST(RowIdFilterTest, HasNoFalseNegativesAndFewFalsePositives) {
+  std::mt19937_64 random(7);
+  RowIdFilter filter(10000);
+  std::vector<std::pair<std::int64_t, std::int64_t>> keys;
+  for (int i = 0; i < 10000; ++i) {
+    keys.emplace_back(1 + static_cast<std::int64_t>(random() % 5), static_cast<std::int64_t>(random()));
+    filter.add(keys.back().first, keys.back().second);
+  }
+  for (const auto& [tenant, idHash] : keys) EXPECT_TRUE(filter.mayContain(tenant, idHash));
+  EXPECT_FALSE(filter.crowded());
+  int falsePositives = 0;
+  for (int i = 0; i < 100000; ++i) {
+    falsePositives += filter.mayContain(6, static_cast<std::int64_t>(random())) ? 1 : 0;
+  }
+  EXPECT_LT(falsePositives, 500);  // sized for 16 bits an entry or more: well under 0.5%
+  for (int i = 0; i < 200000; ++i) filter.add(1, static_cast<std::int64_t>(random()));
+  EXPECT_TRUE(filter.crowded());
 }
 
 TEST_F(SqliteStorageTest, RowsAreFoundBeforeAndAfterTheyAreAddedToRowIds) {
