@@ -29,9 +29,10 @@ struct SqliteStorageOptions {
   // WAL pages (4 KiB) not yet copied back into the file after which the checkpoint thread copies them; must be
   // positive. A WAL of 4 times this many pages is copied back by the committing push itself (WalCheckpointer).
   int walAutocheckpointPages = 10000;
-  // Rows written since row_ids was last brought up to date are found through memory (~60 bytes each); a push that
-  // leaves this many adds them to row_ids in one sorted pass (sqlite_storage_schema.cpp). At 65,536 that push takes
-  // ~0.1–0.3 s longer, once per 65,536 changed rows, and writes each row_ids leaf once instead of once per commit.
+  // Rows written since row_ids was last brought up to date are found through memory (a table of 32-byte slots, at
+  // most half full: 8 MiB at 65,536); a push that leaves this many adds them to row_ids in one sorted pass
+  // (row_finder.h). At 65,536 that push takes ~0.1–0.3 s longer, once per 65,536 changed rows, and writes each
+  // row_ids leaf once instead of once per commit.
   std::size_t rowIndexFlushRows = 65536;
   // The per-change limits a push is checked against (changes beyond them are rejected).
   protocol::Limits limits;
