@@ -74,7 +74,8 @@ INSERT INTO meta (key, value) VALUES ('schema_version', 2);
 // Version 1 kept rows_by_id on (tenant, id_hash) up to date on every write; its entries become row_ids, all indexed.
 // Runs after kRowIdsTable.
 constexpr const char* kMigrateFrom1 = R"sql(
-INSERT INTO row_ids (id_hash, tenant, version) SELECT id_hash, tenant, version FROM rows ORDER BY id_hash, tenant, version;
+INSERT INTO row_ids (id_hash, tenant, version)
+  SELECT id_hash, tenant, version FROM rows ORDER BY id_hash, tenant, version;
 DROP INDEX rows_by_id;
 ALTER TABLE tenants ADD COLUMN indexed_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE tenants SET indexed_seq = seq;
