@@ -70,8 +70,8 @@ TEST(RecentRowIndexTest, ListsEveryVersionOfAnIdHashAndUndoesARolledBackPush) {
 }
 
 TEST(RecentRowIndexTest, ARolledBackRunOfAddsAndMovesRestoresEveryEntry) {
-  // Enough entries to grow the table several times, many on a handful of hashes (long probe runs), so a rollback
-  // erases from the middle of runs and across the table's wrap-around.
+  // Enough entries to grow the table during the undone edits, many on a handful of hashes (long probe runs), so the
+  // entries a rollback removes sit among those it must keep.
   std::mt19937_64 random(42);
   RecentRowIndex index;
   std::int64_t version = 0;
