@@ -5,13 +5,12 @@
 #include <utility>
 
 #include "core/error.h"
+#include "server/sqlite_storage_schema.h"
 
 namespace offline_sync::server {
 
 std::size_t RecentRowIndex::home(std::int64_t tenant, std::int64_t idHash) const noexcept {
-  // The id hash is already well mixed (rowIdHash); the tenant only needs to move it.
-  const auto mixed = static_cast<std::uint64_t>(idHash) ^ (static_cast<std::uint64_t>(tenant) * 0x9e3779b97f4a7c15ULL);
-  return static_cast<std::size_t>(mixed) & (slots_.size() - 1);
+  return static_cast<std::size_t>(tenantRowHash(tenant, idHash)) & (slots_.size() - 1);
 }
 
 void RecentRowIndex::versions(std::int64_t tenant, std::int64_t idHash, std::vector<std::int64_t>& out) const {

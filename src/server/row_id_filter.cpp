@@ -3,16 +3,15 @@
 #include <algorithm>
 #include <bit>
 
+#include "server/sqlite_storage_schema.h"
+
 namespace offline_sync::server {
 namespace {
 
 constexpr std::size_t kBitsPerEntry = 16;
 constexpr std::size_t kMinimumBits = std::size_t{1} << 20;  // 128 KiB
 
-// Two independent-enough 64-bit values from the key: the id hash is already well mixed (rowIdHash).
-std::uint64_t first(std::int64_t tenant, std::int64_t idHash) {
-  return static_cast<std::uint64_t>(idHash) ^ (static_cast<std::uint64_t>(tenant) * 0x9e3779b97f4a7c15ULL);
-}
+// The second of two independent-enough probe values; the first is tenantRowHash.
 std::uint64_t second(std::uint64_t h) {
   h ^= h >> 29;
   h *= 0xbf58476d1ce4e5b9ULL;
@@ -30,7 +29,7 @@ RowIdFilter::RowIdFilter(std::size_t expected) {
 }
 
 void RowIdFilter::add(std::int64_t tenant, std::int64_t idHash) noexcept {
-  const std::uint64_t h1 = first(tenant, idHash);
+  const std::uint64_t h1 = tenantRowHash(tenant, idHash);
   const std::uint64_t h2 = second(h1);
   for (int i = 0; i < kProbes; ++i) {
     const std::uint64_t bit = (h1 + static_cast<std::uint64_t>(i) * h2) & mask_;
@@ -40,7 +39,7 @@ void RowIdFilter::add(std::int64_t tenant, std::int64_t idHash) noexcept {
 }
 
 bool RowIdFilter::mayContain(std::int64_t tenant, std::int64_t idHash) const noexcept {
-  const std::uint64_t h1 = first(tenant, idHash);
+  const std::uint64_t h1 = tenantRowHash(tenant, idHash);
   const std::uint64_t h2 = second(h1);
   for (int i = 0; i < kProbes; ++i) {
     const std::uint64_t bit = (h1 + static_cast<std::uint64_t>(i) * h2) & mask_;

@@ -18,6 +18,12 @@ void createStorageSchema(store::Connection& connection);
 // The id_hash of row_ids and rows. Stored: it must never change for a schema version.
 std::int64_t rowIdHash(std::string_view table, std::string_view rowId);
 
+// A row id hash with the tenant folded in, for the in-memory tables keyed by both (never stored). rowIdHash is already
+// well mixed; the tenant only needs to move it.
+inline std::uint64_t tenantRowHash(std::int64_t tenant, std::int64_t idHash) {
+  return static_cast<std::uint64_t>(idHash) ^ (static_cast<std::uint64_t>(tenant) * 0x9e3779b97f4a7c15ULL);
+}
+
 // The numbers a `seen` row stores for a push status; fixed here, independent of the enum's declaration order.
 std::int64_t storedStatus(protocol::PushStatus status);
 // Throws ERR_CORRUPT_ROW for a number no version of this schema wrote.
