@@ -93,6 +93,26 @@ TEST_F(SqliteStorageTest, InconsistentStoredRowsAndResultsAreErrors) {
   expectCorrupt([&] { storage().push("t", makePush("d", {insert("d:1", "L1")})); });
 }
 
+// Device e updates row L2 twice in one push (status, then paid), each on the version the one before gave: both must
+// find L2 by its id, whatever else shares its hash. n: the first change's number; base: L2's version before them.
+void updateL2Twice(SqliteStorage& storage, int n, std::int64_t base) {
+  const std::string first = "e:" + std::to_string(n);
+  const std::string second = "e:" + std::to_string(n + 1);
+  const auto response = storage.push(
+      "t", makePush("e", {makeChange(first, "L2", ChangeOp::update, base, kHlc + 1, {{"status", std::string("L2")}}),
+                          makeChange(second, "L2", ChangeOp::update, base + 1, kHlc + 2, {{"paid", std::int64_t{1}}})}));
+  EXPECT_EQ(response.results[0].status, PushStatus::applied);
+  EXPECT_EQ(response.results[0].version, base + 1);
+  EXPECT_EQ(response.results[1].status, PushStatus::applied);
+  EXPECT_EQ(response.results[1].version, base + 2);
+}
+
+void expectL2Updated(const RowState& row) {
+  EXPECT_EQ(row.row, "L2");
+  EXPECT_EQ(*columnValue(row, "status"), store::Value(std::string("L2")));
+  EXPECT_EQ(*columnValue(row, "paid"), store::Value(std::int64_t{1}));
+}
+
 TEST_F(SqliteStorageTest, RowsSharingAnIdHashStayDistinct) {
   SqliteStorageOptions options;
   options.rowIndexFlushRows = 1;  // every push adds its rows to row_ids
@@ -103,18 +123,10 @@ TEST_F(SqliteStorageTest, RowsSharingAnIdHashStayDistinct) {
   tamper(path_, "INSERT INTO rows (tenant, version, id_hash, tbl, row_id, deleted, data) "
                 "SELECT tenant, 0, id_hash, tbl, 'impostor', deleted, data FROM rows WHERE row_id = 'L2'; "
                 "INSERT INTO row_ids (tenant, id_hash, version) SELECT tenant, id_hash, 0 FROM rows WHERE row_id = 'L2'");
-  const auto response = storage().push(
-      "t", makePush("e", {makeChange("e:1", "L2", ChangeOp::update, 2, kHlc + 1, {{"status", std::string("L2")}}),
-                          makeChange("e:2", "L2", ChangeOp::update, 3, kHlc + 2, {{"paid", std::int64_t{1}}})}));
-  EXPECT_EQ(response.results[0].status, PushStatus::applied);
-  EXPECT_EQ(response.results[0].version, 3);
-  EXPECT_EQ(response.results[1].status, PushStatus::applied);
-  EXPECT_EQ(response.results[1].version, 4);
+  updateL2Twice(storage(), 1, 2);
   const auto rows = pullAll(storage(), "t");
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[1].row, "L2");
-  EXPECT_EQ(*columnValue(rows[1], "status"), store::Value(std::string("L2")));
-  EXPECT_EQ(*columnValue(rows[1], "paid"), store::Value(std::int64_t{1}));
+  expectL2Updated(rows[1]);
 }
 
 TEST_F(SqliteStorageTest, RecentRowsSharingAnIdHashStayDistinct) {
@@ -129,20 +141,12 @@ TEST_F(SqliteStorageTest, RecentRowsSharingAnIdHashStayDistinct) {
   auto response = storage().push("t", makePush("e", {insert("e:1", "L2", 2)}));
   EXPECT_EQ(response.results[0].status, PushStatus::applied);
   EXPECT_EQ(response.results[0].version, 3);
-  response = storage().push(
-      "t", makePush("e", {makeChange("e:2", "L2", ChangeOp::update, 3, kHlc + 1, {{"status", std::string("L2")}}),
-                          makeChange("e:3", "L2", ChangeOp::update, 4, kHlc + 2, {{"paid", std::int64_t{1}}})}));
-  EXPECT_EQ(response.results[0].status, PushStatus::applied);
-  EXPECT_EQ(response.results[0].version, 4);
-  EXPECT_EQ(response.results[1].status, PushStatus::applied);
-  EXPECT_EQ(response.results[1].version, 5);
+  updateL2Twice(storage(), 2, 3);
   const auto rows = pullAll(storage(), "t");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1].row, "impostor");
   EXPECT_EQ(*columnValue(rows[1], "status"), store::Value(std::string("booked")));  // untouched
-  EXPECT_EQ(rows[2].row, "L2");
-  EXPECT_EQ(*columnValue(rows[2], "status"), store::Value(std::string("L2")));
-  EXPECT_EQ(*columnValue(rows[2], "paid"), store::Value(std::int64_t{1}));
+  expectL2Updated(rows[2]);
 }
 
 TEST_F(SqliteStorageTest, AFileWithTheTablesButNoSchemaVersionIsRefused) {
