@@ -1,6 +1,6 @@
 // One HTTP/1.1 connection: read a request under a deadline, answer through the router, keep alive. Requests over the
-// body limit get a 413 and the connection closes (after draining what the client still sends, briefly); slow or silent
-// clients are dropped at the deadline.
+// body limit get a 413 and the connection closes (after draining what the client still sends, for up to 2 s); slow
+// or silent clients are dropped at the deadline.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
@@ -25,11 +25,11 @@ constexpr std::size_t kHeaderLimit = 16 * 1024;
 // moved out of it as it arrives: a 200 KB push took ~350 reads, each a recvmsg, an epoll_wait and a timer re-arm.
 // A connection that sends a larger body gets a buffer of up to this size for its life.
 constexpr std::size_t kBodyReadChunk = 64 * 1024;
-// After refusing a request it did not read to the end, how long and how much the session still reads (and drops)
-// before closing: closing a socket with unread input sends a reset, which can destroy the answer at the client
-// before it is read.
+// After refusing a request it did not read to the end, how long the session still reads (and drops) what the client
+// sends before closing: closing a socket with unread input sends a reset, which can destroy the answer at the client
+// before it is read. Bounded by time only, as Apache's and nginx's lingering close: a byte bound let a client still
+// sending at loopback speed get the reset before it had read the answer.
 constexpr std::chrono::seconds kLingerTime{2};
-constexpr std::size_t kLingerBytes = 1024 * 1024;
 
 std::string headerValue(const http::request<http::string_body>& request, std::string_view name) {
   const auto found = request.find(name);
@@ -155,22 +155,20 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
     });
   }
 
-  // The answer is out: stop sending, then drop what the client still sends until it stops, kLingerTime passes or
-  // kLingerBytes came, and close.
+  // The answer is out: stop sending, then drop what the client still sends until it closes its side or kLingerTime
+  // passes, and close.
   void lingerThenClose() {
     beast::error_code ignored;
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
     stream_.expires_after(kLingerTime);
-    lingered_ = 0;
     drain();
   }
 
   void drain() {
     buffer_.clear();
     stream_.async_read_some(buffer_.prepare(kBodyReadChunk), [self = shared_from_this()](beast::error_code ec,
-                                                                                        std::size_t read) {
-      self->lingered_ += read;
-      if (ec || self->lingered_ > kLingerBytes || self->context_.stopping) return self->stream_.close();
+                                                                                        std::size_t) {
+      if (ec || self->context_.stopping) return self->stream_.close();
       self->drain();
     });
   }
@@ -187,7 +185,6 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   std::optional<http::request_parser<http::string_body>> parser_;
   bool busy_ = false;
   bool firstRead_ = true;
-  std::size_t lingered_ = 0;  // bytes dropped after a refusal
 };
 
 }  // namespace

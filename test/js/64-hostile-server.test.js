@@ -312,14 +312,21 @@ describe('hostile input against the server', { concurrency: true }, () => {
     let sent = 0;
     const chunk = `10000\r\n${' '.repeat(0x10000)}\r\n`;
     const flood = (socket) => new Promise((resolve) => {
+      let answered = false;
       const write = () => {
-        while (!socket.destroyed && sent < 4 * BODY_LIMIT) {
+        while (!answered && !socket.destroyed && sent < 4 * BODY_LIMIT) {
           sent += 0x10000;
           if (!socket.write(chunk)) return socket.once('drain', write);
         }
         return resolve();
       };
-      socket.once('data', resolve);  // the answer: stop sending
+      // The answer: stop sending and close this side, as a client seeing an early final response should (RFC 9112,
+      // 9.5). The server reads on until then, so its close cannot reset the answer away before it is read.
+      socket.once('data', () => {
+        answered = true;
+        socket.end();
+        resolve();
+      });
       socket.once('close', resolve);
       write();
     });
