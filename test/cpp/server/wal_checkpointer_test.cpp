@@ -16,48 +16,70 @@
 namespace offline_sync::server::testing {
 namespace {
 
-constexpr int kPages = 8;
 constexpr std::uintmax_t kFrameBytes = 4096 + 24;  // a WAL frame: its header and one page
+constexpr int kPages = 20;                         // the threshold the tests wake the thread at
 
-// Commits `commits` transactions of four 4 KiB blobs each (about five pages with their b-tree pages).
-void commitBlobs(store::Connection& writer, int commits) {
-  for (int i = 0; i < commits; ++i) {
-    store::withTransaction(writer, [&] {
-      for (int blob = 0; blob < 4; ++blob) writer.exec("INSERT INTO blobs (data) VALUES (randomblob(4096))");
-    });
-  }
+// Commits one transaction of `blobs` 4 KiB blobs: each takes an overflow page and part of a leaf, so the commit
+// adds a little more than `blobs` pages to the WAL.
+void commitBlobs(store::Connection& writer, int blobs) {
+  store::withTransaction(writer, [&] {
+    for (int blob = 0; blob < blobs; ++blob) writer.exec("INSERT INTO blobs (data) VALUES (randomblob(4096))");
+  });
 }
 
 std::uintmax_t walBytes(const std::string& path) { return std::filesystem::file_size(path + "-wal"); }
+std::uintmax_t fileBytes(const std::string& path) { return std::filesystem::file_size(path); }
 
-TEST(WalCheckpointerTest, TheThreadCopiesTheWalBackAndTheWalStaysBounded) {
+void waitForCheckpoints(const WalCheckpointer& checkpointer, std::uint64_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (checkpointer.checkpoints() < count && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(checkpointer.checkpoints(), count);
+}
+
+std::int64_t countBlobs(const std::string& path) {
+  store::Connection reader(path, store::OpenOptions{});
+  auto count = reader.prepare("SELECT count(*) FROM blobs");
+  EXPECT_TRUE(count->step());
+  return count->columnInt64(0);
+}
+
+TEST(WalCheckpointerTest, TheThreadCopiesTheWalBackAndTheWalStartsOver) {
   offline_sync::testing::TempDir dir;
   const std::string path = dir.file("server.db");
   store::Connection writer(path, store::OpenOptions{});
   writer.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
   {
     WalCheckpointer checkpointer(path, store::OpenOptions{}, writer, kPages);
-    std::uintmax_t largest = 0;
-    for (int round = 0; round < 40; ++round) {
-      commitBlobs(writer, 1);
-      largest = std::max(largest, walBytes(path));
-    }
-    // Whoever copies it (the thread, or the writer at the hard limit), the WAL starts over. Two checkpoints never run
-    // at once, so the writer's may find the thread's still running: a margin above the hard limit. Without any
-    // checkpoint the 40 commits would leave ~200 pages.
-    EXPECT_LE(largest, (2 * WalCheckpointer::kHardLimitFactor * kPages + 16) * kFrameBytes + 32);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (checkpointer.checkpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::yield();
-    }
-    EXPECT_GT(checkpointer.checkpoints(), 0u);
+    // Past the threshold, short of the hard limit: the thread copies it, the commit does not.
+    commitBlobs(writer, 25);
+    waitForCheckpoints(checkpointer, 1);
+    EXPECT_GE(fileBytes(path), 25 * 4096u);
+    const std::uintmax_t walAfterOne = walBytes(path);
+    // Everything was copied back, so the next commit writes the WAL from its start instead of after the first.
+    commitBlobs(writer, 25);
+    waitForCheckpoints(checkpointer, 2);
+    EXPECT_GE(fileBytes(path), 50 * 4096u);
+    EXPECT_LE(walBytes(path), walAfterOne + 4 * kFrameBytes);
   }
   // Unhooked: the writer commits on its own again, and everything is there.
   commitBlobs(writer, 1);
-  store::Connection reader(path, store::OpenOptions{});
-  auto count = reader.prepare("SELECT count(*) FROM blobs");
-  ASSERT_TRUE(count->step());
-  EXPECT_EQ(count->columnInt64(0), 41 * 4);
+  EXPECT_EQ(countBlobs(path), 51);
+}
+
+TEST(WalCheckpointerTest, AtTheHardLimitTheCommitCopiesTheWalBackItself) {
+  offline_sync::testing::TempDir dir;
+  const std::string path = dir.file("server.db");
+  store::Connection writer(path, store::OpenOptions{});
+  writer.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+  WalCheckpointer checkpointer(path, store::OpenOptions{}, writer, kPages);
+  const int blobs = WalCheckpointer::kHardLimitFactor * kPages + 20;
+  commitBlobs(writer, blobs);
+  // Copied back before the commit returned, and not by the thread, which this commit did not wake.
+  EXPECT_GE(fileBytes(path), blobs * 4096u);
+  EXPECT_EQ(checkpointer.checkpoints(), 0u);
+  EXPECT_EQ(countBlobs(path), blobs);
 }
 
 TEST(WalCheckpointerTest, BelowTheThresholdNothingIsCopied) {
@@ -66,7 +88,7 @@ TEST(WalCheckpointerTest, BelowTheThresholdNothingIsCopied) {
   store::Connection writer(path, store::OpenOptions{});
   writer.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
   WalCheckpointer checkpointer(path, store::OpenOptions{}, writer, 10000);
-  commitBlobs(writer, 20);
+  for (int commit = 0; commit < 20; ++commit) commitBlobs(writer, 4);
   EXPECT_EQ(checkpointer.checkpoints(), 0u);
   EXPECT_GE(walBytes(path), 20u * 4 * kFrameBytes);  // every commit still in the WAL
 }
