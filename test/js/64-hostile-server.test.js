@@ -309,12 +309,17 @@ describe('hostile input against the server', { concurrency: true }, () => {
 
   test('an endless chunked body is cut at the 8 MiB limit with 413 ERR_TOO_LARGE', async (t) => {
     const context = await started(t);
+    // The client sends 1 MiB past the limit and then nothing, never the last chunk: the body has no end. Only a server
+    // that cuts it at the limit answers; one that read on for the end would answer 408 at its 30 s request timeout,
+    // after this exchange gave up at 20 s. (Counting what the client sent after the limit measures nothing: the server
+    // drains a refused body until the client closes, so the kernel's buffers decide how much more gets written.)
+    const stopAt = BODY_LIMIT + 0x100000;
     let sent = 0;
     const chunk = `10000\r\n${' '.repeat(0x10000)}\r\n`;
     const flood = (socket) => new Promise((resolve) => {
       let answered = false;
       const write = () => {
-        while (!answered && !socket.destroyed && sent < 4 * BODY_LIMIT) {
+        while (!answered && !socket.destroyed && sent < stopAt) {
           sent += 0x10000;
           if (!socket.write(chunk)) return socket.once('drain', write);
         }
@@ -334,7 +339,6 @@ describe('hostile input against the server', { concurrency: true }, () => {
       `${AUTH}${JSON_TYPE}Transfer-Encoding: chunked\r\n`), flood], { ms: 20000 });
     assertError(answer, 413, 'ERR_TOO_LARGE', 'endless chunked body');
     assert.ok(answer.closedByServer);
-    assert.ok(sent < 2 * BODY_LIMIT, `the server read on to ${sent} bytes`);
     const huge = await exchange(context.port, [request('POST', '/v1/push',
       `${AUTH}${JSON_TYPE}Transfer-Encoding: chunked\r\n`, 'FFFFFFFFFFFFFFFF\r\n{')]);
     assert.ok(huge.closedByServer && (huge.status === null || huge.status === 413), huge.raw);
