@@ -39,14 +39,15 @@ int parsePort(const std::string& text) {
   usage("--port needs a number from 0 to 65535");
 }
 
-std::size_t parseCount(const std::string& text, const std::string& flag) {
+// A whole number from 1 to `most`, digits only: " 5", "+5", "5x" and "0x10" are refused, not read leniently.
+std::size_t parseCount(const std::string& text, const std::string& flag, long long most) {
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
   try {
-    std::size_t used = 0;
-    const long long count = std::stoll(text, &used);
-    if (used == text.size() && count >= 1) return static_cast<std::size_t>(count);
-  } catch (const std::exception&) {
+    const long long count = digits ? std::stoll(text) : 0;
+    if (count >= 1 && count <= most) return static_cast<std::size_t>(count);
+  } catch (const std::exception&) {  // out of range of long long
   }
-  usage(flag + " needs a whole number of at least 1");
+  usage(flag + " needs a whole number from 1 to " + std::to_string(most));
 }
 
 Arguments parse(int argc, char** argv) {
@@ -64,11 +65,13 @@ Arguments parse(int argc, char** argv) {
     } else if (flag == "--db") {
       arguments.database = value();
     } else if (flag == "--live-ping-seconds") {
-      arguments.options.livePingInterval = std::chrono::seconds(std::max(1, std::atoi(value().c_str())));
+      // A day at most: the live channel closes a client silent for two intervals, so longer would never notice one.
+      arguments.options.livePingInterval =
+          std::chrono::seconds(parseCount(value(), "--live-ping-seconds", 24 * 60 * 60));
     } else if (flag == "--row-index-flush") {
-      arguments.storage.rowIndexFlushRows = parseCount(value(), "--row-index-flush");
+      arguments.storage.rowIndexFlushRows = parseCount(value(), "--row-index-flush", 1LL << 30);
     } else if (flag == "--threads") {
-      arguments.options.threads = std::max(1, std::atoi(value().c_str()));
+      arguments.options.threads = static_cast<int>(parseCount(value(), "--threads", 256));
     } else if (flag == "--token") {
       arguments.tokens.add(value());
     } else if (flag == "--tokens-file") {

@@ -42,6 +42,25 @@ test('tokens come from a tokens file too, and a malformed one stops the server w
   assert.match(refused.stderr, /tokens\.txt:1: .*TOKEN:TENANT/);
 });
 
+test('a wrong number for any option stops the server with exit code 2 and names the option', (t) => {
+  const dir = tempDir(t);
+  const { spawnSync } = require('node:child_process');
+  const { BINARY } = require('./server-harness');
+  const cases = [['--port', '65536'], ['--port', '80x'], ['--threads', '0'], ['--threads', 'two'], ['--threads', '-1'],
+    ['--threads', '257'], ['--live-ping-seconds', '0'], ['--live-ping-seconds', '1.5'], ['--live-ping-seconds', ' 5'],
+    ['--live-ping-seconds', '86401'], ['--row-index-flush', '+7'], ['--row-index-flush', '99999999999999999999'],
+    ['--threads']];
+  for (const [flag, value] of cases) {
+    const args = ['--port', '0', '--db', dir.file('server.db'), '--token', 'a:b', flag];
+    if (value !== undefined) args.push(value);
+    const refused = spawnSync(BINARY, args, { encoding: 'utf8', timeout: 10000 });
+    const seen = `${flag} ${JSON.stringify(value)}: ${refused.status} ${refused.stderr}`;
+    assert.equal(refused.status, 2, seen);
+    assert.equal(refused.stdout, '', seen);
+    assert.match(refused.stderr, new RegExp(`offline-sync-server: ${flag} needs `), seen);
+  }
+});
+
 test('every request needs a valid bearer token and the protocol header', async (t) => {
   const { server } = await started(t);
   const missing = await fetch(`${server.url}/v1/pull`, { headers: PROTOCOL_HEADERS });
