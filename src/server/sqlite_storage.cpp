@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/protocol/codec.h"
 #include "core/store/statement.h"
 #include "server/row_codec.h"
 #include "server/sqlite_storage_checks.h"
@@ -78,12 +79,13 @@ protocol::PullResponse SqliteStorage::pull(std::string_view tenant, const protoc
   page->bindText(1, tenant);
   page->bindInt64(2, request.cursor);
   page->bindInt64(3, limit + 1);
+  std::size_t pageBytes = 0;
   while (page->step()) {
     if (static_cast<std::int64_t>(response.rows.size()) == limit) {
       response.more = true;
       break;
     }
-    protocol::RowState& row = response.rows.emplace_back();
+    protocol::RowState row;
     row.version = page->columnInt64(0);
     row.table = page->columnText(1);
     row.row = page->columnText(2);
@@ -91,6 +93,13 @@ protocol::PullResponse SqliteStorage::pull(std::string_view tenant, const protoc
     RowData data = decodeRow(page->columnBlob(4), row.table, row.row);
     row.columns = std::move(data.columns);
     row.stamps = std::move(data.stamps);
+    pageBytes += protocol::approximateRowBytes(row);
+    // The row that would take the page past its byte bound starts the next page instead; a page has at least one.
+    if (pageBytes > limits_.maxPullPageBytes && !response.rows.empty()) {
+      response.more = true;
+      break;
+    }
+    response.rows.push_back(std::move(row));
   }
   if (!response.rows.empty()) response.cursor = response.rows.back().version;
   return response;

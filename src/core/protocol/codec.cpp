@@ -2,6 +2,7 @@
 #include "core/protocol/codec.h"
 
 #include <charconv>
+#include <variant>
 
 #include "core/error.h"
 #include "core/protocol/json_writer.h"
@@ -14,6 +15,24 @@ void writeHlc(JsonWriter& out, HlcStamp stamp) {
   char buffer[24];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, stamp);
   out.string(std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)));
+}
+
+// Digits and sign of a number as JSON spells it.
+template <typename Integer>
+std::size_t decimalDigits(Integer value) {
+  char buffer[24];
+  return static_cast<std::size_t>(std::to_chars(buffer, buffer + sizeof buffer, value).ptr - buffer);
+}
+
+std::size_t approximateValueBytes(const store::Value& value) {
+  constexpr std::size_t kReal = 24;  // the longest shortest spelling of a double
+  if (const auto* text = std::get_if<std::string>(&value)) return text->size() + 2;
+  if (const auto* blob = std::get_if<store::Blob>(&value)) return (blob->size() + 2) / 3 * 4 + 12;  // {"$blob":""}
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+    const bool plain = *integer >= -kMaxPlainInteger && *integer <= kMaxPlainInteger;
+    return decimalDigits(*integer) + (plain ? 0 : 11);  // {"$int":""}
+  }
+  return std::holds_alternative<double>(value) ? kReal : 4;  // null
 }
 
 void writeNames(JsonWriter& out, const std::vector<std::string>& names) {
@@ -107,6 +126,23 @@ void writeResult(JsonWriter& out, const PushResult& result) {
 }
 
 }  // namespace
+
+std::size_t approximateRowBytes(const RowState& row) {
+  // {"table":"","row":"","version":,"deleted":false,"columns":{},"stamps":{}}, with a comma after it
+  constexpr std::size_t kRowFrame = 74;
+  // "name":value, and "name":["hlc","device",version], each with its comma
+  constexpr std::size_t kColumnFrame = 16;
+  std::size_t bytes = kRowFrame + row.table.size() + row.row.size() + decimalDigits(row.version);
+  for (std::size_t i = 0; i < row.columns.size(); ++i) {
+    const ColumnValue& column = row.columns[i];
+    bytes += kColumnFrame + 2 * column.name.size();
+    if (i < row.stamps.size()) {
+      bytes += decimalDigits(row.stamps[i].hlc) + row.stamps[i].device.size() + decimalDigits(row.stamps[i].version);
+    }
+    bytes += approximateValueBytes(column.value);
+  }
+  return bytes;
+}
 
 std::string encodePushRequest(const PushRequest& request) {
   JsonWriter out;

@@ -19,6 +19,10 @@ std::string encodePullResponse(const PullResponse& response);
 std::string encodeLiveMessage(const LiveMessage& message);
 std::string encodeError(const ErrorBody& error);
 
+// About the bytes encodePullResponse spends on `row`: exact but for text, counted as its UTF-8 bytes although escapes
+// may lengthen it (up to six times, for control characters). What a server bounds a pull page by.
+std::size_t approximateRowBytes(const RowState& row);
+
 // A decoder owns its simdjson parser (one per thread, reused); not thread-safe.
 class Decoder {
  public:

@@ -26,6 +26,9 @@ struct Limits {
   std::size_t maxColumnsPerChange = 63;
   std::size_t maxPullLimit = 5000;
   std::size_t defaultPullLimit = 1000;
+  // A pull page ends before `limit` rows once its rows reach this many bytes (approximateRowBytes), so that large rows
+  // arrive over several responses, each within what a client accepts (64 MiB by default). Always at least one row.
+  std::size_t maxPullPageBytes = 8 * 1024 * 1024;
 };
 
 using store::ChangeOp;

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "core/protocol/codec.h"
 #include "server/sqlite_storage_fixture.h"
 
 namespace offline_sync::server::testing {
@@ -164,6 +165,39 @@ TEST_F(SqliteStorageTest, PagesCoverEveryRowOnceAtEveryLimit) {
   EXPECT_TRUE(page.rows.empty());
   EXPECT_EQ(page.cursor, 3);
   EXPECT_FALSE(page.more);
+}
+
+TEST_F(SqliteStorageTest, APageEndsAtItsByteBoundWithAtLeastOneRow) {
+  std::vector<WireChange> changes;
+  for (int i = 0; i < 10; ++i) changes.push_back(insert("d:" + std::to_string(i + 1), "r" + std::to_string(i), i));
+  storage().push("t", makePush("d", changes));
+  const std::size_t rowBytes = protocol::approximateRowBytes(storage().pull("t", PullRequest{0, 1}).rows.at(0));
+
+  // Room for three rows and a half: pages of three, then the one left; every row once, in order.
+  SqliteStorageOptions options;
+  options.limits.maxPullPageBytes = rowBytes * 7 / 2;
+  reopen(options);
+  std::int64_t cursor = 0;
+  std::vector<std::size_t> sizes;
+  for (bool more = true; more;) {
+    const auto page = storage().pull("t", PullRequest{cursor, 1000});
+    for (const auto& row : page.rows) EXPECT_EQ(row.version, ++cursor);
+    EXPECT_EQ(page.cursor, cursor);
+    sizes.push_back(page.rows.size());
+    more = page.more;
+  }
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{3, 3, 3, 1}));
+  // The row limit still applies below the byte bound.
+  EXPECT_EQ(storage().pull("t", PullRequest{0, 2}).rows.size(), 2u);
+
+  // A bound below one row: one row per page rather than none, so a client always gets on.
+  options.limits.maxPullPageBytes = 1;
+  reopen(options);
+  const auto rows = pullAll(storage(), "t", 1000);
+  ASSERT_EQ(rows.size(), 10u);
+  EXPECT_EQ(storage().pull("t", PullRequest{4, 1000}).rows.size(), 1u);
+  EXPECT_TRUE(storage().pull("t", PullRequest{4, 1000}).more);
+  EXPECT_FALSE(storage().pull("t", PullRequest{9, 1000}).more);
 }
 
 TEST_F(SqliteStorageTest, ARowChangedBetweenPagesReappearsOnceAtItsNewVersion) {
