@@ -195,7 +195,7 @@ Error HttpClient::failureOf(const Exchange& exchange) const {
                      std::to_string(shared_->options.requestTimeout.count()) + " ms");
   }
   if (ec == http::error::body_limit) {
-    return Error(ErrorCategory::protocol, "ERR_PROTOCOL",
+    return Error(ErrorCategory::protocol, codes::responseTooLarge,
                  "The response from " + where + " is larger than " +
                      std::to_string(shared_->options.maxResponseBytes) + " bytes");
   }
@@ -229,11 +229,13 @@ std::optional<Error> HttpClient::convert(Exchange& exchange, sync::HttpResponse&
       out.body = gzipDecompress(message.body(), shared_->options.maxResponseBytes);
     } catch (const Error& error) {
       const std::string where = shared_->url.where();
+      if (error.code() == "ERR_TOO_LARGE") {
+        return Error(ErrorCategory::protocol, codes::responseTooLarge,
+                     "The response from " + where + " inflates to more than " +
+                         std::to_string(shared_->options.maxResponseBytes) + " bytes");
+      }
       return Error(ErrorCategory::protocol, "ERR_PROTOCOL",
-                   error.code() == "ERR_TOO_LARGE"
-                       ? "The response from " + where + " inflates to more than " +
-                             std::to_string(shared_->options.maxResponseBytes) + " bytes"
-                       : "The gzip response from " + where + " is malformed: " + error.what());
+                   "The gzip response from " + where + " is malformed: " + error.what());
     }
   } else if (encoding.empty() || beast::iequals(encoding, "identity")) {
     out.body = std::move(message.body());

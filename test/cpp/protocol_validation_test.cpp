@@ -365,6 +365,8 @@ TEST(ProtocolLimitsTest, DefaultsAreThoseOfTheSpec) {
   EXPECT_EQ(limits.maxChangesPerPush, 1000u);
   EXPECT_EQ(limits.maxColumnsPerChange, 63u);
   EXPECT_EQ(limits.maxPullLimit, 5000u);
+  EXPECT_EQ(limits.maxResponseBytes, 64u * 1024 * 1024);
+  EXPECT_EQ(limits.maxPullPageBytes, 8u * 1024 * 1024);
 }
 
 Limits smallLimits() {
@@ -377,13 +379,18 @@ Limits smallLimits() {
 }
 
 TEST(ProtocolLimitsTest, BodySize) {
+  // Requests by the request limit, responses by the (larger) response limit.
   Limits limits;
   const std::string body = R"({"type":"hello","cursor":1})";
-  limits.maxBodyBytes = body.size();
+  limits.maxResponseBytes = body.size();
+  limits.maxBodyBytes = 4;
   Decoder decoder(limits);
   EXPECT_NO_THROW(decoder.liveMessage(body));
   expectCodedError([&] { decoder.liveMessage(body + " "); }, kTooLarge, "body");
-  expectCodedError([&] { decoder.pushRequest(std::string(body.size() + 1, '{')); }, kTooLarge);
+  expectCodedError([&] { decoder.pullResponse(std::string(body.size() + 1, '{')); }, kTooLarge);
+  expectCodedError([&] { decoder.pushResponse(std::string(body.size() + 1, '{')); }, kTooLarge);
+  expectCodedError([&] { decoder.pushRequest(std::string(5, '{')); }, kTooLarge);
+  expectCodedError([&] { decoder.pushRequest(R"({"deviceId":"d","changes":[]})"); }, kTooLarge);
 }
 
 TEST(ProtocolLimitsTest, ValueSize) {

@@ -140,6 +140,29 @@ TEST_F(SyncEnginePipelineTest, A413WithTheNextBatchOnItsWaySendsTheRefusedChange
   EXPECT_EQ(slot.outcome->pushed, 4);
 }
 
+TEST_F(SyncEnginePipelineTest, AnAnswerTooLargeToReadSendsTheBatchAgainInHalvesAndForOneChangeFailsTheRound) {
+  // Merged answers carry whole rows, so an answer can outgrow the transport's cap although the request was small.
+  startRound(2, 4);
+  ASSERT_EQ(transport.sent.size(), 2u);  // l0, l1 and l2, l3
+  transport.failNetwork(net_codes::responseTooLarge);
+  executor.runReady();
+  // As after a 413: l2, l3 still on its way; l0 goes again alone, l1 waits for a place.
+  ASSERT_EQ(transport.sent.size(), 2u);
+  EXPECT_EQ(rowsOf(0), (std::vector<std::string>{"l2", "l3"}));
+  EXPECT_EQ(rowsOf(1), (std::vector<std::string>{"l0"}));
+  applyFrontPush();
+  executor.runReady();
+  ASSERT_EQ(rowsOf(0), (std::vector<std::string>{"l0"}));
+  // One change's answer too large: nothing smaller to send. The round fails as a protocol error, l0 stays queued.
+  transport.failNetwork(net_codes::responseTooLarge);
+  executor.runReady();
+  ASSERT_TRUE(slot.outcome);
+  ASSERT_TRUE(slot.outcome->error);
+  EXPECT_EQ(slot.outcome->error->code(), "ERR_PROTOCOL");
+  EXPECT_EQ(store->pendingChanges(), 2);  // l0 and l1, sent again next round
+  EXPECT_EQ(store::testing::scalar(db(), "SELECT count(*) FROM _sync_sent WHERE state = 2"), 0);  // none quarantined
+}
+
 TEST_F(SyncEnginePipelineTest, AManualConflictHoldsTheNextAnswerUntilTheAppHasAnswered) {
   store->track("lessons", ConflictPolicy::manual);
   sink.hasHandler = true;

@@ -146,3 +146,35 @@ test('rows too large for one response together arrive in several pull pages: 80 
   assert.ok(pages.length >= 10, `pages seen: ${JSON.stringify(pages)}`);
   t.diagnostic(`pull pages (rows so far): ${JSON.stringify(pages)}`);
 });
+
+test('a push whose answers carry 80 merged rows of 1 MB each is answered over several smaller batches', async (t) => {
+  // Merged answers carry the server's whole row: 80 of them (80 MB) would not fit the 64 MiB a client accepts.
+  const { dir, server } = await setup(t, ['token']);
+  const a = openDevice(dir, 'office', server.url, { token: 'token' });
+  const insert = a.db.prepare(`INSERT INTO lessons (id, student, starts_at, minutes, notes)
+    VALUES (?, 's-1', '2026-12-01T09:00', 90, ?)`);
+  a.db.transaction(() => {
+    for (let i = 0; i < 80; i += 1) insert.run([`l-${String(i).padStart(2, '0')}`, String(i % 10).repeat(1000000)]);
+  });
+  while (a.db.pendingChanges() > 0) await a.sync.syncNow();  // a 413 halves the batch; the next round sends the rest
+  // Two devices that have not pushed yet (their batches are whole): both change every lesson's minutes, the
+  // laptop later, so its values stay and every answer to the instructor's push of 80 changes is `merged`.
+  const b = openDevice(dir, 'laptop', server.url, { token: 'token' });
+  const c = openDevice(dir, 'instructor', server.url, { token: 'token' });
+  await b.sync.syncNow();
+  await c.sync.syncNow();
+  c.db.run('UPDATE lessons SET minutes = 60');
+  await nextMillisecond();
+  b.db.run('UPDATE lessons SET minutes = 45');
+  await b.sync.syncNow();
+  const pushes = [];
+  c.sync.on('progress', (progress) => { if (progress.phase === 'push') pushes.push(progress.done); });
+  const outcome = await c.sync.syncNow();
+  assert.equal(outcome.pushed, 80);
+  assert.equal(c.db.pendingChanges(), 0);
+  assert.equal(c.db.prepare('SELECT count(*) AS n FROM lessons WHERE minutes = 45').get().n, 80);
+  await b.sync.syncNow();
+  assert.deepEqual(tableHash(c.db, 'lessons'), tableHash(b.db, 'lessons'));
+  t.diagnostic(`push answers settled (changes so far): ${JSON.stringify(pushes)}`);
+  assert.ok(pushes.length >= 2, 'the 80 changes were answered in one push');
+});

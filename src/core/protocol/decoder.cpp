@@ -13,12 +13,12 @@ struct Decoder::Impl {
   // steady stream of messages does not allocate.
   std::string padded;
 
-  // Parses `body` and hands its root object to readRoot; then insists nothing follows the message.
+  // Parses `body` (at most maxBytes) and hands its root object to readRoot; then insists nothing follows the message.
   template <typename ReadRoot>
-  auto decode(std::string_view body, const Limits& limits, ReadRoot&& readRoot) {
+  auto decode(std::string_view body, std::size_t maxBytes, ReadRoot&& readRoot) {
     const json::Where where;
-    if (body.size() > limits.maxBodyBytes) {
-      json::failTooLarge(where, "body over the limit of " + std::to_string(limits.maxBodyBytes) + " bytes");
+    if (body.size() > maxBytes) {
+      json::failTooLarge(where, "body over the limit of " + std::to_string(maxBytes) + " bytes");
     }
     padded.assign(body);
     padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
@@ -37,29 +37,31 @@ Decoder::Decoder(Limits limits) : limits_(limits), impl_(std::make_unique<Impl>(
 Decoder::~Decoder() = default;
 
 PushRequest Decoder::pushRequest(std::string_view json) {
-  return impl_->decode(json, limits_, [&](auto& root, const json::Where& body) {
+  return impl_->decode(json, limits_.maxBodyBytes, [&](auto& root, const json::Where& body) {
     return readPushRequest(root, body, limits_);
   });
 }
 
 PushResponse Decoder::pushResponse(std::string_view json) {
-  return impl_->decode(json, limits_, [&](auto& root, const json::Where& body) {
+  return impl_->decode(json, limits_.maxResponseBytes, [&](auto& root, const json::Where& body) {
     return readPushResponse(root, body, limits_);
   });
 }
 
 PullResponse Decoder::pullResponse(std::string_view json) {
-  return impl_->decode(json, limits_, [&](auto& root, const json::Where& body) {
+  return impl_->decode(json, limits_.maxResponseBytes, [&](auto& root, const json::Where& body) {
     return readPullResponse(root, body, limits_);
   });
 }
 
 LiveMessage Decoder::liveMessage(std::string_view json) {
-  return impl_->decode(json, limits_, [](auto& root, const json::Where& body) { return readLiveMessage(root, body); });
+  return impl_->decode(json, limits_.maxResponseBytes,
+                       [](auto& root, const json::Where& body) { return readLiveMessage(root, body); });
 }
 
 ErrorBody Decoder::error(std::string_view json) {
-  return impl_->decode(json, limits_, [](auto& root, const json::Where& body) { return readErrorBody(root, body); });
+  return impl_->decode(json, limits_.maxResponseBytes,
+                       [](auto& root, const json::Where& body) { return readErrorBody(root, body); });
 }
 
 }  // namespace offline_sync::protocol

@@ -20,7 +20,10 @@ inline constexpr int kProtocolVersion = 1;
 inline constexpr std::string_view kProtocolHeader = "X-Offline-Sync-Protocol";
 
 struct Limits {
-  std::size_t maxBodyBytes = 8 * 1024 * 1024;
+  std::size_t maxBodyBytes = 8 * 1024 * 1024;  // a request (push)
+  // A response (push answers, pull pages): the client transport's cap, TransportOptions::maxResponseBytes. Merged
+  // answers carry whole rows, so a push's answer may be far larger than its request.
+  std::size_t maxResponseBytes = 64 * 1024 * 1024;
   std::size_t maxValueBytes = 1024 * 1024;
   std::size_t maxChangesPerPush = 1000;
   std::size_t maxColumnsPerChange = 63;

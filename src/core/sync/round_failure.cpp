@@ -4,7 +4,8 @@
 namespace offline_sync::sync {
 
 RoundFailure transportFailure(const Error& error) {
-  return {Error(ErrorCategory::network, error.code(), error.what()), SyncState::offline, std::nullopt, true};
+  const std::string_view code = error.code() == net_codes::responseTooLarge ? sync_codes::protocol : error.code();
+  return {Error(ErrorCategory::network, code, error.what()), SyncState::offline, std::nullopt, true};
 }
 
 RoundFailure statusFailure(const HttpResponse& response, protocol::Decoder& decoder) {

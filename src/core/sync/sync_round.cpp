@@ -70,17 +70,21 @@ void SyncRound::fetchToken(bool refresh, std::function<void()> then) {
 }
 
 void SyncRound::send(HttpRequest::Method method, std::string target, std::string body,
-                     std::function<void(HttpResponse&)> onOk, std::function<bool(HttpResponse&)> onRefused) {
+                     std::function<void(HttpResponse&)> onOk, std::function<bool(HttpResponse&)> onRefused,
+                     std::function<bool()> onTooLarge) {
   HttpRequest request{method, target, body, token_};
   auto self = shared_from_this();
   context_.transport.send(
       std::move(request), [self, method, target = std::move(target), body = std::move(body), onOk, onRefused,
-                           sentWith = token_](std::optional<Error> failure, HttpResponse response) mutable {
+                           onTooLarge, sentWith = token_](std::optional<Error> failure, HttpResponse response) mutable {
         self->guarded([&] {
-          if (failure) return self->fail(transportFailure(*failure));
+          if (failure) {
+            if (failure->code() == net_codes::responseTooLarge && onTooLarge && onTooLarge()) return;
+            return self->fail(transportFailure(*failure));
+          }
           if (response.status == 401) {
-            auto again = [self, method, target, body, onOk, onRefused] {
-              self->send(method, target, body, onOk, onRefused);
+            auto again = [self, method, target, body, onOk, onRefused, onTooLarge] {
+              self->send(method, target, body, onOk, onRefused, onTooLarge);
             };
             // A request sent before the token was renewed goes again, in its turn, with the new one.
             if (self->refreshingToken_) return self->afterTokenRefresh_.push_back(std::move(again));
@@ -141,6 +145,14 @@ void SyncRound::sendBatch(std::vector<store::OutboxChange> batch) {
         if (response.status != 413) return false;
         self->onBatchAnswered(number, nullptr);
         return true;
+      },
+      // The server applied the batch, but its answers (merged rows carry the whole row) are too large to read: the
+      // same changes again in halves are answered again, in parts that fit. One change alone fails the round.
+      [self, number] {
+        const auto batch = std::ranges::find(self->sent_, number, &SentBatch::number);
+        if (batch == self->sent_.end() || batch->changes.size() < 2) return false;
+        self->onBatchAnswered(number, nullptr);
+        return true;
       });
 }
 
@@ -194,8 +206,8 @@ void SyncRound::skipOwnVersions(const std::vector<std::int64_t>& versions) {
   if (next > cursor) store::writeMetadata(context_.connection, store::meta_keys::pullCursor, std::to_string(next));
 }
 
-// 413: the batch is too large for this server. Smaller batches (the same changes, same ids: they are in flight),
-// down to a single change, which is then quarantined: it can never be sent.
+// 413: the batch is too large for this server; or its answer was too large to read. Smaller batches (the same changes,
+// same ids: they are in flight), down to a single change, which a 413 then quarantines: it can never be sent.
 void SyncRound::onPushRefused(const std::vector<store::OutboxChange>& batch) {
   if (batch.size() > 1) {
     batchSize_ = std::max<std::size_t>(1, batch.size() / 2);

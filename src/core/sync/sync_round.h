@@ -48,7 +48,7 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   void run();
   // From now on no completion touches the store or calls done.
   void cancel() noexcept;
-  // Halved by a 413 answer to a batch; the engine keeps it for later rounds.
+  // Halved by a 413 answer to a batch, or an answer too large to read; the engine keeps it for later rounds.
   std::size_t batchSize() const noexcept { return batchSize_; }
   // Still pushing: a write committed now is still sent by this round (its push loop reads the outbox until empty).
   bool pushing() const noexcept { return !pulling_ && !finished_ && !cancelled_; }
@@ -64,7 +64,7 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
     std::vector<store::OutboxChange> changes;
     std::size_t bodyBytes = 0;
     bool answered = false;
-    bool refused = false;  // 413: too large
+    bool refused = false;  // 413, or an answer too large to read: send again in halves
     HttpResponse answer;
   };
   // Pushes on their way at once: the next batch is taken, encoded and queued while the server applies the one before,
@@ -73,9 +73,11 @@ class SyncRound : public std::enable_shared_from_this<SyncRound> {
   using ManualList = std::shared_ptr<std::vector<ManualConflict>>;
 
   void fetchToken(bool refresh, std::function<void()> then);
-  // onRefused may take over an answer other than 200 (returns true when it did).
+  // onRefused may take over an answer other than 200, and onTooLarge an answer over the transport's cap (each returns
+  // true when it did).
   void send(HttpRequest::Method method, std::string target, std::string body,
-            std::function<void(HttpResponse&)> onOk, std::function<bool(HttpResponse&)> onRefused = {});
+            std::function<void(HttpResponse&)> onOk, std::function<bool(HttpResponse&)> onRefused = {},
+            std::function<bool()> onTooLarge = {});
   // Takes and sends batches until kPushesOnTheirWay are on their way; pulls once nothing is left to push.
   void pushNext();
   void sendBatch(std::vector<store::OutboxChange> batch);

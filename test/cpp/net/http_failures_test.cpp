@@ -124,7 +124,7 @@ TEST_F(HttpFailuresTest, AGzipBombIsRefusedWithoutInflatingIt) {
   const auto outcome = sendAndWait(executor, transport, pull());
   ASSERT_TRUE(outcome.failure);
   EXPECT_EQ(outcome.failure->category(), ErrorCategory::protocol);
-  EXPECT_EQ(outcome.failure->code(), "ERR_PROTOCOL");
+  EXPECT_EQ(outcome.failure->code(), sync::net_codes::responseTooLarge);
   EXPECT_NE(std::string(outcome.failure->what()).find("inflates"), std::string::npos) << outcome.failure->what();
   EXPECT_LT(peakRssKiB() - before, 32 * 1024) << "the peak memory grew by far more than the 1 MiB cap";
 }
@@ -136,7 +136,7 @@ TEST_F(HttpFailuresTest, ABodyOverTheLimitIsRefusedOnTheWire) {
   HttpTransport transport(executor, options);
   const auto outcome = sendAndWait(executor, transport, pull());
   ASSERT_TRUE(outcome.failure);
-  EXPECT_EQ(outcome.failure->code(), "ERR_PROTOCOL") << outcome.failure->what();
+  EXPECT_EQ(outcome.failure->code(), sync::net_codes::responseTooLarge) << outcome.failure->what();
 }
 
 TEST_F(HttpFailuresTest, EveryRequestCarriesTheProtocolHeadersAndThePathPrefix) {
