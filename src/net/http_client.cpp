@@ -195,7 +195,10 @@ Error HttpClient::failureOf(const Exchange& exchange) const {
                      std::to_string(shared_->options.requestTimeout.count()) + " ms");
   }
   if (ec == http::error::body_limit) {
-    return Error(ErrorCategory::protocol, codes::responseTooLarge,
+    // Only a 200's body is an answer the engine may ask for again in parts; an error page is not worth another try.
+    const auto& parser = exchange.parser;
+    const bool answer = parser && parser->is_header_done() && parser->get().result_int() == 200;
+    return Error(ErrorCategory::protocol, answer ? codes::responseTooLarge : std::string_view("ERR_PROTOCOL"),
                  "The response from " + where + " is larger than " +
                      std::to_string(shared_->options.maxResponseBytes) + " bytes");
   }
@@ -230,7 +233,7 @@ std::optional<Error> HttpClient::convert(Exchange& exchange, sync::HttpResponse&
     } catch (const Error& error) {
       const std::string where = shared_->url.where();
       if (error.code() == "ERR_TOO_LARGE") {
-        return Error(ErrorCategory::protocol, codes::responseTooLarge,
+        return Error(ErrorCategory::protocol, out.status == 200 ? codes::responseTooLarge : "ERR_PROTOCOL",
                      "The response from " + where + " inflates to more than " +
                          std::to_string(shared_->options.maxResponseBytes) + " bytes");
       }

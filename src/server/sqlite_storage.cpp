@@ -52,7 +52,7 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions optio
   if (options.walAutocheckpointPages <= 0) throwInvalidArgument("walAutocheckpointPages must be positive");
   if (options.rowIndexFlushRows == 0) throwInvalidArgument("rowIndexFlushRows must be positive");
   createStorageSchema(*writer_);
-  pushWriter_ = std::make_unique<PushWriter>(*writer_, options.rowIndexFlushRows);
+  pushWriter_ = std::make_unique<PushWriter>(*writer_, options.rowIndexFlushRows, options.limits.maxRowBytes);
   checkpointer_ = std::make_unique<WalCheckpointer>(path, readerOptions(options), *writer_,
                                                     options.walAutocheckpointPages);
 }

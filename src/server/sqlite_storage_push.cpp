@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "core/error.h"
+#include "core/protocol/codec.h"
 #include "core/protocol/rule_breaks.h"
 #include "server/sqlite_storage_checks.h"
 #include "server/sqlite_storage_schema.h"
@@ -79,8 +80,8 @@ void applyColumns(merge::ServerRow& row, const merge::Resolution& resolution, co
 
 }  // namespace
 
-PushWriter::PushWriter(store::Connection& connection, std::size_t indexFlushRows)
-    : connection_(connection), finder_(connection, indexFlushRows) {
+PushWriter::PushWriter(store::Connection& connection, std::size_t indexFlushRows, std::size_t maxRowBytes)
+    : connection_(connection), finder_(connection, indexFlushRows), maxRowBytes_(maxRowBytes) {
   // Held for the writer's life (cached() marks them persistent for SQLite); nothing else runs them.
   selectTenant_ = connection_.cached("SELECT id, seq FROM tenants WHERE name = ?1");
   insertTenant_ = connection_.cached("INSERT INTO tenants (name, seq) VALUES (?1, 0)");
@@ -188,6 +189,11 @@ PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& c
     if (!resolution.deletedAfter) row.deletion = {};
     row.deleted = resolution.deletedAfter;
     row.version = version;
+    if (auto tooLarge = rowTooLarge(tenant, change, idHash, row)) {
+      PushResult result = rejected(change.id, std::move(*tooLarge));
+      if (!record(tenant, change, result)) return replayed(tenant, change.id);
+      return result;
+    }
   }
 
   PushResult result;
@@ -214,6 +220,25 @@ PushResult PushWriter::applyChange(Tenant& tenant, const protocol::WireChange& c
     }
   }
   return result;
+}
+
+// Each value is within the value limit, but a row gathers columns over many changes: past maxRowBytes_ it could not
+// be sent in a pull page or a push answer a client accepts. A row already past it (written under a larger limit) may
+// still shrink.
+std::optional<Rejection> PushWriter::rowTooLarge(const Tenant& tenant, const protocol::WireChange& change,
+                                                 std::int64_t idHash, const merge::ServerRow& after) {
+  const std::size_t bytes =
+      protocol::approximateRowBytes(change.table, change.row, after.version, after.columns, after.stamps);
+  if (bytes <= maxRowBytes_) return std::nullopt;
+  if (const auto before = finder_.find(tenant.id, change.table, change.row, idHash)) {
+    const merge::ServerRow& row = before->row;
+    if (bytes <= protocol::approximateRowBytes(change.table, change.row, row.version, row.columns, row.stamps)) {
+      return std::nullopt;
+    }
+  }
+  return Rejection{std::string(protocol::rejection_codes::tooLarge),
+                             "the row would take " + std::to_string(bytes) + " bytes, over the limit of " +
+                                 std::to_string(maxRowBytes_)};
 }
 
 PushResult PushWriter::replayed(const Tenant& tenant, const std::string& changeId) {

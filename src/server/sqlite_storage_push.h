@@ -20,8 +20,9 @@ namespace offline_sync::server {
 class PushWriter {
  public:
   // Prepares its statements on connection, which must outlive it and hold the storage schema. A push that leaves at
-  // least indexFlushRows rows that row_ids does not hold yet adds them all to it (RowFinder).
-  PushWriter(store::Connection& connection, std::size_t indexFlushRows);
+  // least indexFlushRows rows that row_ids does not hold yet adds them all to it (RowFinder). A change that would grow
+  // a row past maxRowBytes (protocol::approximateRowBytes) is rejected ERR_TOO_LARGE.
+  PushWriter(store::Connection& connection, std::size_t indexFlushRows, std::size_t maxRowBytes);
   PushWriter(const PushWriter&) = delete;
   PushWriter& operator=(const PushWriter&) = delete;
 
@@ -43,6 +44,9 @@ class PushWriter {
   protocol::PushResult applyChange(Tenant& tenant, const protocol::WireChange& change, const CheckedChange& checked,
                                    std::string_view deviceId);
   std::optional<protocol::PushResult> recordedResult(const Tenant& tenant, const std::string& changeId);
+  // Why `after`, the row as the change would leave it, may not be written: past maxRowBytes_ and larger than before.
+  std::optional<Rejection> rowTooLarge(const Tenant& tenant, const protocol::WireChange& change,
+                                       std::int64_t idHash, const merge::ServerRow& after);
   // previousVersion: the row's version before this change, or nullopt for a new row.
   void writeRow(const Tenant& tenant, const protocol::WireChange& change, std::int64_t idHash,
                 const merge::ServerRow& row, std::optional<std::int64_t> previousVersion);
@@ -53,6 +57,7 @@ class PushWriter {
 
   store::Connection& connection_;
   RowFinder finder_;
+  const std::size_t maxRowBytes_;
   std::int64_t now_ = 0;  // milliseconds since the epoch, once per push, for seen_at
   RowEncoder encoder_;
   store::Blob names_;

@@ -363,6 +363,18 @@ TEST(ProtocolCodecTest, OneDecoderDecodesManyMessages) {
     EXPECT_EQ(decoder.pullResponse(pull).rows.size(), 2u);
     EXPECT_THROW(decoder.pullResponse(push), Error);
   }
+  // A 12 MB page (its buffers are freed after it), then small messages again, then the large one again.
+  PullResponse large = samplePullResponse();
+  for (int i = 0; i < 12; ++i) {
+    large.rows.push_back(large.rows.at(0));
+    large.rows.back().columns.at(0).value = std::string(1'000'000, 'x');
+  }
+  const std::string big = encodePullResponse(large);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(decoder.pullResponse(big).rows.size(), 14u);
+    EXPECT_EQ(decoder.pullResponse(pull).rows.size(), 2u);
+    EXPECT_EQ(decoder.pushRequest(push).changes.size(), 3u);
+  }
 }
 
 }  // namespace

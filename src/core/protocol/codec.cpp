@@ -128,18 +128,22 @@ void writeResult(JsonWriter& out, const PushResult& result) {
 }  // namespace
 
 std::size_t approximateRowBytes(const RowState& row) {
+  return approximateRowBytes(row.table, row.row, row.version, row.columns, row.stamps);
+}
+
+std::size_t approximateRowBytes(std::string_view table, std::string_view rowId, std::int64_t version,
+                                std::span<const ColumnValue> columns, std::span<const ColumnStamp> stamps) {
   // {"table":"","row":"","version":,"deleted":false,"columns":{},"stamps":{}}, with a comma after it
   constexpr std::size_t kRowFrame = 74;
   // "name":value, and "name":["hlc","device",version], each with its comma
   constexpr std::size_t kColumnFrame = 16;
-  std::size_t bytes = kRowFrame + row.table.size() + row.row.size() + decimalDigits(row.version);
-  for (std::size_t i = 0; i < row.columns.size(); ++i) {
-    const ColumnValue& column = row.columns[i];
-    bytes += kColumnFrame + 2 * column.name.size();
-    if (i < row.stamps.size()) {
-      bytes += decimalDigits(row.stamps[i].hlc) + row.stamps[i].device.size() + decimalDigits(row.stamps[i].version);
+  std::size_t bytes = kRowFrame + table.size() + rowId.size() + decimalDigits(version);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    bytes += kColumnFrame + 2 * columns[i].name.size();
+    if (i < stamps.size()) {
+      bytes += decimalDigits(stamps[i].hlc) + stamps[i].device.size() + decimalDigits(stamps[i].version);
     }
-    bytes += approximateValueBytes(column.value);
+    bytes += approximateValueBytes(columns[i].value);
   }
   return bytes;
 }

@@ -5,7 +5,9 @@
 // decoded with `rejection` set, for the server to answer it `rejected` and apply the others.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,8 +22,10 @@ std::string encodeLiveMessage(const LiveMessage& message);
 std::string encodeError(const ErrorBody& error);
 
 // About the bytes encodePullResponse spends on `row`: exact but for text, counted as its UTF-8 bytes although escapes
-// may lengthen it (up to six times, for control characters). What a server bounds a pull page by.
+// may lengthen it (up to six times, for control characters). What a server bounds a pull page and a row by.
 std::size_t approximateRowBytes(const RowState& row);
+std::size_t approximateRowBytes(std::string_view table, std::string_view rowId, std::int64_t version,
+                                std::span<const ColumnValue> columns, std::span<const ColumnStamp> stamps);
 
 // A decoder owns its simdjson parser (one per thread, reused); not thread-safe.
 class Decoder {

@@ -8,10 +8,23 @@
 namespace offline_sync::protocol {
 
 struct Decoder::Impl {
+  // Buffers past this size (a large push answer or pull page) are freed after the message, not kept for the
+  // decoder's life: the parser's index takes several times the body.
+  static constexpr std::size_t kKeptBytes = 8 * 1024 * 1024;
+
   simdjson::ondemand::parser parser;
   // The body copied with SIMDJSON_PADDING readable bytes after it, as simdjson requires; kept between calls so a
   // steady stream of messages does not allocate.
   std::string padded;
+
+  struct ReleaseIfLarge {
+    Impl& impl;
+    ~ReleaseIfLarge() {
+      if (impl.padded.capacity() <= kKeptBytes) return;
+      impl.padded = std::string();
+      impl.parser = simdjson::ondemand::parser();
+    }
+  };
 
   // Parses `body` (at most maxBytes) and hands its root object to readRoot; then insists nothing follows the message.
   template <typename ReadRoot>
@@ -20,6 +33,7 @@ struct Decoder::Impl {
     if (body.size() > maxBytes) {
       json::failTooLarge(where, "body over the limit of " + std::to_string(maxBytes) + " bytes");
     }
+    const ReleaseIfLarge release{*this};
     padded.assign(body);
     padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
     simdjson::ondemand::document document;

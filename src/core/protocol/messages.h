@@ -30,8 +30,12 @@ struct Limits {
   std::size_t maxPullLimit = 5000;
   std::size_t defaultPullLimit = 1000;
   // A pull page ends before `limit` rows once its rows reach this many bytes (approximateRowBytes), so that large rows
-  // arrive over several responses, each within what a client accepts (64 MiB by default). Always at least one row.
+  // arrive over several responses. Always at least one row.
   std::size_t maxPullPageBytes = 8 * 1024 * 1024;
+  // A change that would grow a row past this many bytes (approximateRowBytes) is rejected ERR_TOO_LARGE: a row
+  // must fit in a response. Text escapes lengthen the JSON at most six times, and 6 x 8 MiB is below 64 MiB, so a
+  // page or a push answer of one row always fits.
+  std::size_t maxRowBytes = 8 * 1024 * 1024;
 };
 
 using store::ChangeOp;

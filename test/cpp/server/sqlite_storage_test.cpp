@@ -200,6 +200,47 @@ TEST_F(SqliteStorageTest, APageEndsAtItsByteBoundWithAtLeastOneRow) {
   EXPECT_FALSE(storage().pull("t", PullRequest{9, 1000}).more);
 }
 
+TEST_F(SqliteStorageTest, AChangeThatWouldGrowARowPastItsLimitIsRejectedAndARowPastItMayShrink) {
+  SqliteStorageOptions options;
+  options.limits.maxRowBytes = 4000;
+  reopen(options);
+  std::int64_t version = 1;
+  int n = 1;
+  // Change n sets one column of row L1 on the version it last saw.
+  const auto update = [&](const std::string& column, store::Value value) {
+    ++n;
+    const auto change = makeChange("d:" + std::to_string(n), "L1", ChangeOp::update, version, kHlc + n,
+                                   {{column, std::move(value)}});
+    auto result = storage().push("t", makePush("d", {change})).results.at(0);
+    if (result.status == PushStatus::applied) version = result.version;
+    return result;
+  };
+  storage().push("t", makePush("d", {makeChange("d:1", "L1", ChangeOp::insert, 0, kHlc, {{"a", std::int64_t{1}}})}));
+  // Each value is small enough; the fourth would take the row past 4,000 bytes.
+  for (const char* column : {"b", "c", "d"}) {
+    ASSERT_EQ(update(column, std::string(1000, 'x')).status, PushStatus::applied) << column;
+  }
+  const auto refused = update("e", std::string(1000, 'x'));
+  EXPECT_EQ(refused.status, PushStatus::rejected);
+  EXPECT_EQ(refused.code, "ERR_TOO_LARGE");
+  EXPECT_NE(refused.reason.find("over the limit of 4000"), std::string::npos) << refused.reason;
+  // Nothing of it was written, and a replay answers the same.
+  const auto rows = pullAll(storage(), "t");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].version, version);
+  EXPECT_EQ(columnValue(rows[0], "e"), nullptr);
+  const auto replay = makeChange("d:" + std::to_string(n), "L1", ChangeOp::update, version, kHlc + n,
+                                 {{"e", std::string(1000, 'x')}});
+  EXPECT_TRUE(sameResult(storage().push("t", makePush("d", {replay})).results.at(0), refused));
+
+  // Under a lower limit the row is past it already: a change that grows it is rejected, one that shrinks it applied.
+  options.limits.maxRowBytes = 2000;
+  reopen(options);
+  EXPECT_EQ(update("f", std::int64_t{1}).status, PushStatus::rejected);
+  EXPECT_EQ(update("b", std::monostate{}).status, PushStatus::applied);
+  EXPECT_EQ(update("c", std::string(999, 'x')).status, PushStatus::applied);
+}
+
 TEST_F(SqliteStorageTest, ARowChangedBetweenPagesReappearsOnceAtItsNewVersion) {
   std::vector<WireChange> changes;
   for (int i = 0; i < 10; ++i) changes.push_back(insert("d:" + std::to_string(i + 1), "r" + std::to_string(i), i));
