@@ -17,20 +17,16 @@ void writeHlc(JsonWriter& out, HlcStamp stamp) {
   out.string(std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)));
 }
 
-// Digits and sign of a number as JSON spells it.
-template <typename Integer>
-std::size_t decimalDigits(Integer value) {
-  char buffer[24];
-  return static_cast<std::size_t>(std::to_chars(buffer, buffer + sizeof buffer, value).ptr - buffer);
-}
+// Numbers are counted at their longest rather than spelled: the push path sizes every row it writes.
+constexpr std::size_t kInteger = 20;  // an int64's or uint64's digits and sign
+constexpr std::size_t kReal = 24;     // the longest shortest spelling of a double
 
 std::size_t approximateValueBytes(const store::Value& value) {
-  constexpr std::size_t kReal = 24;  // the longest shortest spelling of a double
   if (const auto* text = std::get_if<std::string>(&value)) return text->size() + 2;
   if (const auto* blob = std::get_if<store::Blob>(&value)) return (blob->size() + 2) / 3 * 4 + 12;  // {"$blob":""}
   if (const auto* integer = std::get_if<std::int64_t>(&value)) {
     const bool plain = *integer >= -kMaxPlainInteger && *integer <= kMaxPlainInteger;
-    return decimalDigits(*integer) + (plain ? 0 : 11);  // {"$int":""}
+    return kInteger + (plain ? 0 : 11);  // {"$int":""}
   }
   return std::holds_alternative<double>(value) ? kReal : 4;  // null
 }
@@ -137,12 +133,10 @@ std::size_t approximateRowBytes(std::string_view table, std::string_view rowId, 
   constexpr std::size_t kRowFrame = 74;
   // "name":value, and "name":["hlc","device",version], each with its comma
   constexpr std::size_t kColumnFrame = 16;
-  std::size_t bytes = kRowFrame + table.size() + rowId.size() + decimalDigits(version);
+  std::size_t bytes = kRowFrame + table.size() + rowId.size() + kInteger;
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    bytes += kColumnFrame + 2 * columns[i].name.size();
-    if (i < stamps.size()) {
-      bytes += decimalDigits(stamps[i].hlc) + stamps[i].device.size() + decimalDigits(stamps[i].version);
-    }
+    bytes += kColumnFrame + 2 * columns[i].name.size() + 2 * kInteger;  // and the stamp's hlc and version
+    if (i < stamps.size()) bytes += stamps[i].device.size();
     bytes += approximateValueBytes(columns[i].value);
   }
   return bytes;

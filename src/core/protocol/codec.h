@@ -21,8 +21,9 @@ std::string encodePullResponse(const PullResponse& response);
 std::string encodeLiveMessage(const LiveMessage& message);
 std::string encodeError(const ErrorBody& error);
 
-// About the bytes encodePullResponse spends on `row`: exact but for text, counted as its UTF-8 bytes although escapes
-// may lengthen it (up to six times, for control characters). What a server bounds a pull page and a row by.
+// At least the bytes encodePullResponse spends on `row` (numbers counted at their longest, so at most ~60 bytes per
+// column more), except that text is counted as its UTF-8 bytes although escapes may lengthen it (up to six times,
+// for control characters). What a server bounds a pull page and a row by.
 std::size_t approximateRowBytes(const RowState& row);
 std::size_t approximateRowBytes(std::string_view table, std::string_view rowId, std::int64_t version,
                                 std::span<const ColumnValue> columns, std::span<const ColumnStamp> stamps);
