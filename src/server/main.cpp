@@ -65,7 +65,6 @@ Arguments parse(int argc, char** argv) {
     } else if (flag == "--db") {
       arguments.database = value();
     } else if (flag == "--live-ping-seconds") {
-      // A day at most: the live channel closes a client silent for two intervals, so longer would never notice one.
       arguments.options.livePingInterval =
           std::chrono::seconds(parseCount(value(), "--live-ping-seconds", 24 * 60 * 60));
     } else if (flag == "--row-index-flush") {

@@ -237,8 +237,8 @@ std::optional<Rejection> PushWriter::rowTooLarge(const Tenant& tenant, const pro
     }
   }
   return Rejection{std::string(protocol::rejection_codes::tooLarge),
-                             "the row would take " + std::to_string(bytes) + " bytes, over the limit of " +
-                                 std::to_string(maxRowBytes_)};
+                   "the row would take " + std::to_string(bytes) + " bytes, over the limit of " +
+                       std::to_string(maxRowBytes_)};
 }
 
 PushResult PushWriter::replayed(const Tenant& tenant, const std::string& changeId) {

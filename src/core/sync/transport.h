@@ -19,8 +19,8 @@ inline constexpr std::string_view network = "ERR_NETWORK";      // refused, rese
 inline constexpr std::string_view timeout = "ERR_TIMEOUT";      // connect, read or write deadline passed
 inline constexpr std::string_view tls = "ERR_TLS";              // handshake or certificate verification failed
 inline constexpr std::string_view cancelled = "ERR_CANCELLED";  // shutdown() while in flight
-// The response is over the transport's cap, on the wire or inflated (category protocol). The engine answers a push
-// batch's by sending it again in halves; users see ERR_PROTOCOL.
+// A 200 response over the transport's cap, on the wire or inflated (category protocol). For a push batch the engine
+// sends the same changes again in halves; users see ERR_PROTOCOL.
 inline constexpr std::string_view responseTooLarge = "ERR_RESPONSE_TOO_LARGE";
 }  // namespace net_codes
 
