@@ -127,17 +127,23 @@ test('live: a device started with live and a 10-minute interval gets another dev
     assert.equal(b.errors.length, 0, b.errors.map((error) => `${error.code}: ${error.message}`).join('; '));
   });
 
+/** Writes 80 lessons with 1 MB notes on `device` and syncs until the server has them all (80 MB in all). */
+async function pushLessonsWithLargeNotes(device) {
+  const insert = device.db.prepare(`INSERT INTO lessons (id, student, starts_at, minutes, notes)
+    VALUES (?, 's-1', '2026-12-01T09:00', 90, ?)`);
+  device.db.transaction(() => {
+    for (let i = 0; i < 80; i += 1) insert.run([`l-${String(i).padStart(2, '0')}`, String(i % 10).repeat(1000000)]);
+  });
+  // A 413 halves the batch and fails the round; the next round sends the rest.
+  while (device.db.pendingChanges() > 0) await device.sync.syncNow();
+}
+
 test('rows too large for one response together arrive in several pull pages: 80 notes of 1 MB each', async (t) => {
   // 80 MB of rows against a client that accepts 64 MiB per response: the server ends each page at its byte bound.
   const { dir, server } = await setup(t, ['token']);
   const a = openDevice(dir, 'office', server.url, { token: 'token' });
   const b = openDevice(dir, 'laptop', server.url, { token: 'token' });
-  const insert = a.db.prepare(`INSERT INTO lessons (id, student, starts_at, minutes, notes)
-    VALUES (?, 's-1', '2026-12-01T09:00', 90, ?)`);
-  a.db.transaction(() => {
-    for (let i = 0; i < 80; i += 1) insert.run([`l-${String(i).padStart(2, '0')}`, String(i % 10).repeat(1000000)]);
-  });
-  while (a.db.pendingChanges() > 0) await a.sync.syncNow();  // a 413 halves the batch; the next round sends the rest
+  await pushLessonsWithLargeNotes(a);
   const pages = [];
   b.sync.on('progress', (progress) => { if (progress.phase === 'pull') pages.push(progress.done); });
   const outcome = await b.sync.syncNow();
@@ -151,12 +157,7 @@ test('a push whose answers carry 80 merged rows of 1 MB each is answered over se
   // Merged answers carry the server's whole row: 80 of them (80 MB) would not fit the 64 MiB a client accepts.
   const { dir, server } = await setup(t, ['token']);
   const a = openDevice(dir, 'office', server.url, { token: 'token' });
-  const insert = a.db.prepare(`INSERT INTO lessons (id, student, starts_at, minutes, notes)
-    VALUES (?, 's-1', '2026-12-01T09:00', 90, ?)`);
-  a.db.transaction(() => {
-    for (let i = 0; i < 80; i += 1) insert.run([`l-${String(i).padStart(2, '0')}`, String(i % 10).repeat(1000000)]);
-  });
-  while (a.db.pendingChanges() > 0) await a.sync.syncNow();  // a 413 halves the batch; the next round sends the rest
+  await pushLessonsWithLargeNotes(a);
   // Two devices that have not pushed yet (their batches are whole): both change every lesson's minutes, the
   // laptop later, so its values stay and every answer to the instructor's push of 80 changes is `merged`.
   const b = openDevice(dir, 'laptop', server.url, { token: 'token' });

@@ -45,11 +45,17 @@ std::int64_t countBlobs(const std::string& path) {
   return count->columnInt64(0);
 }
 
-TEST(WalCheckpointerTest, TheThreadCopiesTheWalBackAndTheWalStartsOver) {
+// A database with a table of blobs, and the connection that writes it.
+class WalCheckpointerTest : public ::testing::Test {
+ protected:
+  WalCheckpointerTest() { writer.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"); }
+
   offline_sync::testing::TempDir dir;
   const std::string path = dir.file("server.db");
-  store::Connection writer(path, store::OpenOptions{});
-  writer.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+  store::Connection writer{path, store::OpenOptions{}};
+};
+
+TEST_F(WalCheckpointerTest, TheThreadCopiesTheWalBackAndTheWalStartsOver) {
   {
     WalCheckpointer checkpointer(path, store::OpenOptions{}, writer, kPages);
     // Past the threshold, short of the hard limit: the thread copies it, the commit does not.
@@ -68,11 +74,7 @@ TEST(WalCheckpointerTest, TheThreadCopiesTheWalBackAndTheWalStartsOver) {
   EXPECT_EQ(countBlobs(path), 51);
 }
 
-TEST(WalCheckpointerTest, AtTheHardLimitTheCommitCopiesTheWalBackItself) {
-  offline_sync::testing::TempDir dir;
-  const std::string path = dir.file("server.db");
-  store::Connection writer(path, store::OpenOptions{});
-  writer.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+TEST_F(WalCheckpointerTest, AtTheHardLimitTheCommitCopiesTheWalBackItself) {
   WalCheckpointer checkpointer(path, store::OpenOptions{}, writer, kPages);
   const int blobs = WalCheckpointer::kHardLimitFactor * kPages + 20;
   commitBlobs(writer, blobs);
@@ -82,21 +84,14 @@ TEST(WalCheckpointerTest, AtTheHardLimitTheCommitCopiesTheWalBackItself) {
   EXPECT_EQ(countBlobs(path), blobs);
 }
 
-TEST(WalCheckpointerTest, BelowTheThresholdNothingIsCopied) {
-  offline_sync::testing::TempDir dir;
-  const std::string path = dir.file("server.db");
-  store::Connection writer(path, store::OpenOptions{});
-  writer.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+TEST_F(WalCheckpointerTest, BelowTheThresholdNothingIsCopied) {
   WalCheckpointer checkpointer(path, store::OpenOptions{}, writer, 10000);
   for (int commit = 0; commit < 20; ++commit) commitBlobs(writer, 4);
   EXPECT_EQ(checkpointer.checkpoints(), 0u);
   EXPECT_GE(walBytes(path), 20u * 4 * kFrameBytes);  // every commit still in the WAL
 }
 
-TEST(WalCheckpointerTest, AThresholdBelowOneIsRefused) {
-  offline_sync::testing::TempDir dir;
-  const std::string path = dir.file("server.db");
-  store::Connection writer(path, store::OpenOptions{});
+TEST_F(WalCheckpointerTest, AThresholdBelowOneIsRefused) {
   EXPECT_THROW(WalCheckpointer(path, store::OpenOptions{}, writer, 0), Error);
 }
 
