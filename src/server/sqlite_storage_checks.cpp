@@ -24,7 +24,7 @@ bool changeIdBelongsTo(std::string_view changeId, std::string_view deviceId) {
 
 std::optional<Rejection> checkChange(const protocol::WireChange& change, const protocol::Limits& limits) {
   // The decoder's verdict says precisely which field broke which rule.
-  if (change.rejection) return Rejection{change.rejection->code, change.rejection->reason};
+  if (change.rejection) return *change.rejection;
   namespace code = protocol::rejection_codes;
   if (!protocol::isValidIdentifier(change.table)) return Rejection{std::string(code::table), "invalid table name"};
   if (!protocol::isValidRowId(change.row)) return Rejection{std::string(code::rowId), "invalid row id"};

@@ -11,10 +11,7 @@
 
 namespace offline_sync::server {
 
-struct Rejection {
-  std::string code;
-  std::string reason;
-};
+using protocol::Rejection;
 
 // Whether the change id is well formed and names the pushing device. When not, the change is rejected without
 // being recorded: recording it would let one device poison another device's change id.
