@@ -134,7 +134,8 @@ TEST_F(HttpFailuresTest, ABodyOverTheLimitIsRefusedOnTheWire) {
   const std::vector<std::pair<std::string, std::string_view>> cases = {
       {"200 OK", sync::net_codes::responseTooLarge}, {"500 Internal Server Error", "ERR_PROTOCOL"}};
   for (const auto& [status, code] : cases) {
-    FakeHttpServer server([&](const std::string&) { return Reply{response(status, "", std::string(300000, 'x'))}; });
+    const std::string reply = response(status, "", std::string(300000, 'x'));  // clang captures no structured binding
+    FakeHttpServer server([&reply](const std::string&) { return Reply{reply}; });
     auto options = optionsFor(server.url());
     options.maxResponseBytes = 100000;
     HttpTransport transport(executor, options);
