@@ -29,25 +29,15 @@ struct Arguments {
   std::exit(2);
 }
 
-int parsePort(const std::string& text) {
-  try {
-    std::size_t used = 0;
-    const int port = std::stoi(text, &used);
-    if (used == text.size() && port >= 0 && port <= 65535) return port;
-  } catch (const std::exception&) {
-  }
-  usage("--port needs a number from 0 to 65535");
-}
-
-// A whole number from 1 to `most`, digits only: " 5", "+5", "5x" and "0x10" are refused, not read leniently.
-std::size_t parseCount(const std::string& text, const std::string& flag, long long most) {
+// A whole number from `least` to `most`, digits only: " 5", "+5", "5x" and "0x10" are refused, not read leniently.
+std::size_t parseNumber(const std::string& text, const std::string& flag, long long least, long long most) {
   const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
   try {
-    const long long count = digits ? std::stoll(text) : 0;
-    if (count >= 1 && count <= most) return static_cast<std::size_t>(count);
+    const long long number = digits ? std::stoll(text) : -1;
+    if (digits && number >= least && number <= most) return static_cast<std::size_t>(number);
   } catch (const std::exception&) {  // out of range of long long
   }
-  usage(flag + " needs a whole number from 1 to " + std::to_string(most));
+  usage(flag + " needs a whole number from " + std::to_string(least) + " to " + std::to_string(most));
 }
 
 Arguments parse(int argc, char** argv) {
@@ -61,16 +51,16 @@ Arguments parse(int argc, char** argv) {
     if (flag == "--host") {
       arguments.options.host = value();
     } else if (flag == "--port") {
-      arguments.options.port = static_cast<std::uint16_t>(parsePort(value()));
+      arguments.options.port = static_cast<std::uint16_t>(parseNumber(value(), "--port", 0, 65535));
     } else if (flag == "--db") {
       arguments.database = value();
     } else if (flag == "--live-ping-seconds") {
       arguments.options.livePingInterval =
-          std::chrono::seconds(parseCount(value(), "--live-ping-seconds", 24 * 60 * 60));
+          std::chrono::seconds(parseNumber(value(), "--live-ping-seconds", 1, 24 * 60 * 60));
     } else if (flag == "--row-index-flush") {
-      arguments.storage.rowIndexFlushRows = parseCount(value(), "--row-index-flush", 1LL << 30);
+      arguments.storage.rowIndexFlushRows = parseNumber(value(), "--row-index-flush", 1, 1LL << 30);
     } else if (flag == "--threads") {
-      arguments.options.threads = static_cast<int>(parseCount(value(), "--threads", 256));
+      arguments.options.threads = static_cast<int>(parseNumber(value(), "--threads", 1, 256));
     } else if (flag == "--token") {
       arguments.tokens.add(value());
     } else if (flag == "--tokens-file") {

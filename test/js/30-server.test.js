@@ -46,10 +46,10 @@ test('a wrong number for any option stops the server with exit code 2 and names 
   const dir = tempDir(t);
   const { spawnSync } = require('node:child_process');
   const { BINARY } = require('./server-harness');
-  const cases = [['--port', '65536'], ['--port', '80x'], ['--threads', '0'], ['--threads', 'two'], ['--threads', '-1'],
-    ['--threads', '257'], ['--live-ping-seconds', '0'], ['--live-ping-seconds', '1.5'], ['--live-ping-seconds', ' 5'],
-    ['--live-ping-seconds', '86401'], ['--row-index-flush', '+7'], ['--row-index-flush', '99999999999999999999'],
-    ['--threads']];
+  const cases = [['--port', '65536'], ['--port', '80x'], ['--port', ' 8080'], ['--port', '+8080'], ['--threads', '0'],
+    ['--threads', 'two'], ['--threads', '-1'], ['--threads', '257'], ['--live-ping-seconds', '0'],
+    ['--live-ping-seconds', '1.5'], ['--live-ping-seconds', ' 5'], ['--live-ping-seconds', '86401'],
+    ['--row-index-flush', '+7'], ['--row-index-flush', '99999999999999999999'], ['--threads']];
   for (const [flag, value] of cases) {
     const args = ['--port', '0', '--db', dir.file('server.db'), '--token', 'a:b', flag];
     if (value !== undefined) args.push(value);
